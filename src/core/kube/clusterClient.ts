@@ -1,0 +1,167 @@
+import * as http from 'node:http';
+import * as https from 'node:https';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { KubeError, toKubeError } from './errors';
+
+export interface RequestOptions {
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: string;
+  contentType?: string;
+  accept?: string;
+  signal?: AbortSignal;
+  /** Overall time limit for a non-streaming request. */
+  timeoutMs?: number;
+}
+
+export interface RawResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+}
+
+/**
+ * Raw HTTP access to one context's API server, with that context's credentials (client certificates, tokens,
+ * exec plugins through client-node's authenticators). Used where client-node's typed API costs too much (big
+ * lists, watches we own the policy of) or does not exist (discovery, Table format).
+ * One keep-alive agent per client, so the TLS handshake is paid once per cluster, not per request.
+ */
+export class ClusterClient {
+  private agent: http.Agent | undefined;
+  private readonly server: URL;
+
+  constructor(
+    readonly context: string,
+    private readonly kc: KubeConfig,
+    private readonly defaults: { timeoutMs: number } = { timeoutMs: 15_000 },
+  ) {
+    const cluster = kc.getCurrentCluster();
+    if (!cluster) throw new KubeError('config', `Context "${context}" names no cluster in the kubeconfig`);
+    this.server = new URL(cluster.server);
+  }
+
+  get serverUrl(): string {
+    return this.server.toString();
+  }
+
+  get kubeConfig(): KubeConfig {
+    return this.kc;
+  }
+
+  /** Request options with credentials applied; the exec plugin's token is refreshed by client-node when expired. */
+  private async prepare(path: string, options: RequestOptions): Promise<{ url: URL; opts: https.RequestOptions }> {
+    const url = new URL(this.server.toString().replace(/\/$/, '') + path);
+    for (const [key, value] of Object.entries(options.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
+    const opts: https.RequestOptions = { headers: {} };
+    try {
+      await this.kc.applyToHTTPSOptions(opts);
+    } catch (err) {
+      throw toKubeError(err, `getting credentials for context ${this.context}`);
+    }
+    const fromKc = opts.agent as https.Agent | undefined;
+    if (!this.agent) {
+      // A proxy agent (proxy-url in the kubeconfig) is kept as client-node made it; otherwise our keep-alive one.
+      const viaProxy = Boolean(this.kc.getCurrentCluster()?.proxyUrl);
+      this.agent = viaProxy
+        ? fromKc
+        : url.protocol === 'https:'
+          ? new https.Agent({ ...(fromKc?.options ?? {}), keepAlive: true, maxSockets: 32 })
+          : new http.Agent({ keepAlive: true, maxSockets: 32 });
+    }
+    if (fromKc !== this.agent) fromKc?.destroy();
+    opts.agent = this.agent;
+    opts.method = options.method ?? 'GET';
+    const headers = opts.headers as Record<string, string>;
+    headers.Accept = options.accept ?? 'application/json';
+    if (options.contentType) headers['Content-Type'] = options.contentType;
+    headers['User-Agent'] = 'kube-workbench';
+    return { url, opts };
+  }
+
+  /** One request, whole body in memory. Throws KubeError-compatible errors for non-2xx statuses. */
+  async request(
+    path: string,
+    options: RequestOptions = {},
+    what = `${options.method ?? 'GET'} ${path}`,
+  ): Promise<RawResponse> {
+    const { url, opts } = await this.prepare(path, options);
+    const timeoutMs = options.timeoutMs ?? this.defaults.timeoutMs;
+    return new Promise<RawResponse>((resolve, reject) => {
+      const lib = url.protocol === 'https:' ? https : http;
+      const req = lib.request(url, { ...opts, signal: options.signal }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', (err) => reject(toKubeError(err, what)));
+        res.on('end', () => {
+          const body = Buffer.concat(chunks);
+          const status = res.statusCode ?? 0;
+          if (status >= 200 && status < 300) {
+            resolve({ status, headers: res.headers, body });
+          } else {
+            reject(toKubeError({ code: status, body: body.toString('utf8'), headers: res.headers }, what));
+          }
+        });
+      });
+      req.setTimeout(timeoutMs, () =>
+        req.destroy(Object.assign(new Error('request timed out'), { code: 'ETIMEDOUT' })),
+      );
+      req.on('error', (err) => reject(toKubeError(err, what)));
+      if (options.body !== undefined) req.write(options.body);
+      req.end();
+    });
+  }
+
+  async getJson<T>(path: string, options: RequestOptions = {}, what?: string): Promise<T> {
+    const res = await this.request(path, options, what);
+    return JSON.parse(res.body.toString('utf8')) as T;
+  }
+
+  /**
+   * A streaming GET (watch, log follow). `onChunk` receives raw bytes; the promise settles when the stream
+   * ends (resolves) or fails (rejects with a KubeError). Abort with `signal`.
+   * `idleTimeoutMs` ends a connection that has gone silent (a half-open TCP connection otherwise hangs forever).
+   */
+  async stream(
+    path: string,
+    options: RequestOptions & { idleTimeoutMs?: number },
+    onChunk: (chunk: Buffer) => void,
+    what = `streaming ${path}`,
+  ): Promise<void> {
+    const { url, opts } = await this.prepare(path, options);
+    return new Promise<void>((resolve, reject) => {
+      const lib = url.protocol === 'https:' ? https : http;
+      const req = lib.request(url, { ...opts, signal: options.signal }, (res) => {
+        const status = res.statusCode ?? 0;
+        if (status < 200 || status >= 300) {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            reject(
+              toKubeError({ code: status, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers }, what),
+            ),
+          );
+          res.on('error', (err) => reject(toKubeError(err, what)));
+          return;
+        }
+        res.on('data', onChunk);
+        res.on('end', () => resolve());
+        res.on('error', (err) => reject(toKubeError(err, what)));
+        res.on('aborted', () => reject(toKubeError(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }), what)));
+      });
+      if (options.idleTimeoutMs) {
+        req.setTimeout(options.idleTimeoutMs, () =>
+          req.destroy(Object.assign(new Error('stream went silent'), { code: 'ETIMEDOUT' })),
+        );
+      }
+      req.on('error', (err) => reject(toKubeError(err, what)));
+      req.end();
+    });
+  }
+
+  dispose(): void {
+    this.agent?.destroy();
+    this.agent = undefined;
+  }
+}

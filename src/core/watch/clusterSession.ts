@@ -1,0 +1,171 @@
+import type { Clock } from '../common/clock';
+import { DisposableStore, type Disposable } from '../common/disposable';
+import { Emitter, type Event } from '../common/event';
+import type { Logger } from '../common/logger';
+import { ClusterClient } from '../kube/clusterClient';
+import { toKubeError, type KubeError } from '../kube/errors';
+import type { MergedKubeconfig } from '../kube/kubeconfig';
+import { toRow, type ResourceRow } from '../resources/rows';
+import { WatchedList, type ListSnapshot } from './watchedList';
+
+/** A resource collection: group '' is the core API. Namespace undefined means all namespaces or cluster scope. */
+export interface ResourceKey {
+  readonly group: string;
+  readonly version: string;
+  readonly plural: string;
+  readonly kind: string;
+  readonly namespaced: boolean;
+  readonly namespace?: string;
+}
+
+export function collectionPath(key: ResourceKey): string {
+  const base = key.group === '' ? `/api/${key.version}` : `/apis/${key.group}/${key.version}`;
+  const ns = key.namespaced && key.namespace ? `/namespaces/${encodeURIComponent(key.namespace)}` : '';
+  return `${base}${ns}/${key.plural}`;
+}
+
+export function keyId(key: ResourceKey): string {
+  return `${key.group}/${key.version}/${key.plural}/${key.namespace ?? '*'}`;
+}
+
+export type ConnectionState =
+  | { state: 'unknown' }
+  | { state: 'connecting' }
+  | { state: 'connected'; version: string }
+  | { state: 'failed'; error: KubeError };
+
+interface VersionInfo {
+  gitVersion?: string;
+}
+
+/**
+ * Everything opened for one kubeconfig context: its client, its watched lists, its connection state.
+ * Disposing the session closes all of it (k9s's Factory.Terminate).
+ */
+export class ClusterSession implements Disposable {
+  private readonly store = new DisposableStore();
+  private readonly lists = new Map<string, WatchedList<ResourceRow>>();
+  private connection: ConnectionState = { state: 'unknown' };
+  private clientInstance: ClusterClient | undefined;
+  private readonly listChanged = this.store.add(new Emitter<ResourceKey>());
+  readonly onDidChangeList: Event<ResourceKey> = this.listChanged.event;
+  private readonly connectionChanged = this.store.add(new Emitter<ConnectionState>());
+  readonly onDidChangeConnection: Event<ConnectionState> = this.connectionChanged.event;
+
+  constructor(
+    readonly context: string,
+    private readonly kubeconfig: MergedKubeconfig,
+    private readonly deps: { log: Logger; clock?: Clock },
+  ) {}
+
+  get client(): ClusterClient {
+    this.clientInstance ??= new ClusterClient(this.context, this.kubeconfig.kubeConfigFor(this.context));
+    return this.clientInstance;
+  }
+
+  get connectionState(): ConnectionState {
+    return this.connection;
+  }
+
+  /** Starts a `/version` probe unless one ran or runs; the result arrives through onDidChangeConnection. */
+  connect(): void {
+    if (this.connection.state !== 'unknown') return;
+    this.setConnection({ state: 'connecting' });
+    void this.probe();
+  }
+
+  /** Probes again (after the user fixed something). */
+  reconnect(): void {
+    this.connection = { state: 'unknown' };
+    for (const list of this.lists.values()) list.dispose();
+    this.lists.clear();
+    this.connect();
+  }
+
+  private async probe(): Promise<void> {
+    try {
+      const info = await this.client.getJson<VersionInfo>(
+        '/version',
+        { timeoutMs: 10_000 },
+        `connecting to ${this.context}`,
+      );
+      if (this.store.isDisposed) return;
+      this.setConnection({ state: 'connected', version: info.gitVersion ?? 'unknown version' });
+    } catch (err) {
+      if (this.store.isDisposed) return;
+      const error = toKubeError(err, `connecting to ${this.context}`);
+      this.deps.log.warn('session', error.message, error.cause);
+      this.setConnection({ state: 'failed', error });
+    }
+  }
+
+  private setConnection(state: ConnectionState): void {
+    this.connection = state;
+    this.connectionChanged.fire(state);
+  }
+
+  /** Idempotent: starts the watch on first use and returns what is known now, synchronously. */
+  list(key: ResourceKey): ListSnapshot<ResourceRow> {
+    const id = keyId(key);
+    let list = this.lists.get(id);
+    if (!list) {
+      const scope = key.namespace ? `in ${key.namespace}` : key.namespaced ? 'in all namespaces' : '';
+      list = new WatchedList<ResourceRow>(
+        this.client,
+        collectionPath(key),
+        (obj) => toRow(key.kind, obj),
+        [key.plural, scope, `on ${this.context}`].filter(Boolean).join(' '),
+        { log: this.deps.log, clock: this.deps.clock },
+      );
+      this.lists.set(id, list);
+      list.onDidChange(() => this.listChanged.fire(key));
+      list.start();
+    }
+    return list.snapshot();
+  }
+
+  dispose(): void {
+    for (const list of this.lists.values()) list.dispose();
+    this.lists.clear();
+    this.clientInstance?.dispose();
+    this.store.dispose();
+  }
+}
+
+/** One session per context, created on demand; all of them replaced when the kubeconfig changes. */
+export class SessionRegistry implements Disposable {
+  private readonly sessions = new Map<string, ClusterSession>();
+  private readonly store = new DisposableStore();
+  private readonly listChanged = this.store.add(new Emitter<{ context: string; key: ResourceKey }>());
+  readonly onDidChangeList = this.listChanged.event;
+  private readonly connectionChanged = this.store.add(new Emitter<string>());
+  readonly onDidChangeConnection = this.connectionChanged.event;
+
+  constructor(
+    private readonly kubeconfig: () => MergedKubeconfig,
+    private readonly deps: { log: Logger; clock?: Clock },
+  ) {}
+
+  get(context: string): ClusterSession {
+    let session = this.sessions.get(context);
+    if (!session) {
+      const created = new ClusterSession(context, this.kubeconfig(), this.deps);
+      created.onDidChangeList((key) => this.listChanged.fire({ context, key }));
+      created.onDidChangeConnection(() => this.connectionChanged.fire(context));
+      this.sessions.set(context, created);
+      session = created;
+    }
+    return session;
+  }
+
+  /** Closes every session: their watches, streams and sockets. Called when the kubeconfig changes. */
+  reset(): void {
+    for (const session of this.sessions.values()) session.dispose();
+    this.sessions.clear();
+  }
+
+  dispose(): void {
+    this.reset();
+    this.store.dispose();
+  }
+}

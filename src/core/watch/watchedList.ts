@@ -1,0 +1,294 @@
+import { Backoff, defaultBackoff, type BackoffOptions } from '../common/backoff';
+import { realClock, type Clock, type TimerHandle } from '../common/clock';
+import type { Disposable } from '../common/disposable';
+import { Emitter, type Event } from '../common/event';
+import type { Logger } from '../common/logger';
+import { KubeError, toKubeError, type KubeErrorKind } from '../kube/errors';
+import type { RequestOptions } from '../kube/clusterClient';
+
+export type ListState = 'idle' | 'syncing' | 'ready' | 'retrying' | 'failed';
+
+export interface ListSnapshot<R> {
+  readonly state: ListState;
+  /** Sorted by namespace then name. Kept while retrying, so the tree does not flicker to empty. */
+  readonly items: readonly R[];
+  readonly error?: KubeError;
+}
+
+/** What a WatchedList needs from a cluster client: one JSON GET, and one streaming GET. */
+export interface ListWatchTransport {
+  getJson<T>(path: string, options?: RequestOptions, what?: string): Promise<T>;
+  stream(
+    path: string,
+    options: RequestOptions & { idleTimeoutMs?: number },
+    onChunk: (chunk: Buffer) => void,
+    what?: string,
+  ): Promise<void>;
+}
+
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: {
+    name?: string;
+    namespace?: string;
+    uid?: string;
+    resourceVersion?: string;
+    [key: string]: unknown;
+  };
+  [key: string]: unknown;
+}
+
+interface ListResponse {
+  metadata?: { resourceVersion?: string; continue?: string };
+  items?: KubeObject[];
+}
+
+interface WatchEvent {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+  object: KubeObject & { code?: number; message?: string };
+}
+
+export interface Row {
+  readonly uid: string;
+  readonly name: string;
+  readonly namespace?: string;
+}
+
+export interface WatchedListOptions {
+  clock?: Clock;
+  log: Logger;
+  pageSize?: number;
+  backoff?: BackoffOptions;
+  /** A watch connection with no bytes (not even a bookmark) for this long is treated as dead and resumed. */
+  idleTimeoutMs?: number;
+  labelSelector?: string;
+  fieldSelector?: string;
+}
+
+/** Failures a retry cannot fix; the user must act (log in, get permissions, the resource type is gone). */
+const FINAL: readonly KubeErrorKind[] = ['unauthorized', 'forbidden', 'notFound', 'config', 'authPlugin', 'invalid'];
+
+/**
+ * A list of one resource type in one scope, kept current by a watch: the model behind the tree.
+ * - initial list in pages (`limit`/`continue`), then a watch from the list's resourceVersion with bookmarks;
+ * - a dropped or silent connection resumes from the last resourceVersion seen (no relist);
+ * - 410 Gone relists once; transient failures retry with exponential backoff and jitter, 429 after Retry-After;
+ * - 401/403/404 are final and shown; resourceVersions are opaque strings, never compared.
+ * Objects are projected to small rows as they arrive; full objects are not kept.
+ */
+export class WatchedList<R extends Row> implements Disposable {
+  private readonly rows = new Map<string, R>();
+  private sorted: R[] | undefined = [];
+  private state: ListState = 'idle';
+  private error: KubeError | undefined;
+  private resourceVersion: string | undefined;
+  private abort: AbortController | undefined;
+  private retryTimer: TimerHandle | undefined;
+  private disposed = false;
+  private readonly backoff: Backoff;
+  private readonly clock: Clock;
+  private readonly changed = new Emitter<void>();
+  readonly onDidChange: Event<void> = this.changed.event;
+  /** Counters, for tests and diagnostics: how often we listed from scratch and opened a watch. */
+  readonly stats = { lists: 0, pages: 0, watches: 0, events: 0 };
+
+  constructor(
+    private readonly transport: ListWatchTransport,
+    /** API path of the collection, e.g. `/api/v1/namespaces/default/pods` or `/apis/apps/v1/deployments`. */
+    private readonly path: string,
+    private readonly project: (obj: KubeObject) => R | undefined,
+    /** For messages: "pods in default on kwb-admin". */
+    private readonly description: string,
+    private readonly options: WatchedListOptions,
+  ) {
+    this.clock = options.clock ?? realClock;
+    this.backoff = new Backoff(options.backoff ?? defaultBackoff);
+  }
+
+  /** Idempotent: the first call starts listing; later calls do nothing. */
+  start(): void {
+    if (this.state !== 'idle' || this.disposed) return;
+    this.setState('syncing');
+    void this.run();
+  }
+
+  snapshot(): ListSnapshot<R> {
+    this.sorted ??= [...this.rows.values()].sort(compareRows);
+    return { state: this.state, items: this.sorted, error: this.error };
+  }
+
+  get size(): number {
+    return this.rows.size;
+  }
+
+  get(uid: string): R | undefined {
+    return this.rows.get(uid);
+  }
+
+  private async run(): Promise<void> {
+    while (!this.disposed) {
+      try {
+        if (this.resourceVersion === undefined) await this.listAll();
+        this.error = undefined;
+        this.backoff.reset();
+        this.setState('ready');
+        await this.watchOnce();
+        // The server closed the watch normally (its timeout): resume from where we are.
+      } catch (err) {
+        if (this.disposed) return;
+        const error = toKubeError(err, `watching ${this.description}`);
+        if (error.kind === 'cancelled') return;
+        if (error.kind === 'gone') {
+          this.options.log.info('watch', `${this.description}: resourceVersion too old (410); listing again`);
+          this.resourceVersion = undefined;
+          continue;
+        }
+        this.error = error;
+        if (FINAL.includes(error.kind)) {
+          this.options.log.warn('watch', error.message);
+          this.setState('failed');
+          return;
+        }
+        const delay = error.retryAfterSeconds !== undefined ? error.retryAfterSeconds * 1000 : this.backoff.next();
+        this.options.log.info('watch', `${error.message}; retrying in ${delay} ms`);
+        this.setState('retrying');
+        await new Promise<void>((resolve) => {
+          this.retryTimer = this.clock.setTimeout(resolve, delay);
+        });
+        this.retryTimer = undefined;
+      }
+    }
+  }
+
+  private query(): Record<string, string | number | undefined> {
+    return { labelSelector: this.options.labelSelector, fieldSelector: this.options.fieldSelector };
+  }
+
+  private async listAll(): Promise<void> {
+    this.stats.lists++;
+    const fresh = new Map<string, R>();
+    let continueToken: string | undefined;
+    let resourceVersion: string | undefined;
+    do {
+      this.abort = new AbortController();
+      const page = await this.transport.getJson<ListResponse>(
+        this.path,
+        {
+          query: { ...this.query(), limit: this.options.pageSize ?? 500, continue: continueToken },
+          signal: this.abort.signal,
+          timeoutMs: 60_000,
+        },
+        `listing ${this.description}`,
+      );
+      this.stats.pages++;
+      for (const obj of page.items ?? []) {
+        const row = this.project(obj);
+        if (row) fresh.set(row.uid, row);
+      }
+      continueToken = page.metadata?.continue || undefined;
+      resourceVersion = page.metadata?.resourceVersion;
+    } while (continueToken && !this.disposed);
+    this.rows.clear();
+    for (const [uid, row] of fresh) this.rows.set(uid, row);
+    this.sorted = undefined;
+    this.resourceVersion = resourceVersion;
+    this.changed.fire();
+  }
+
+  private async watchOnce(): Promise<void> {
+    this.stats.watches++;
+    this.abort = new AbortController();
+    let pending = '';
+    let watchError: KubeError | undefined;
+    const abort = this.abort;
+    const onChunk = (chunk: Buffer): void => {
+      pending += chunk.toString('utf8');
+      let newline: number;
+      let changed = false;
+      while ((newline = pending.indexOf('\n')) >= 0) {
+        const line = pending.slice(0, newline);
+        pending = pending.slice(newline + 1);
+        if (line.trim().length === 0) continue;
+        let event: WatchEvent;
+        try {
+          event = JSON.parse(line) as WatchEvent;
+        } catch {
+          this.options.log.warn('watch', `${this.description}: skipped a watch event that is not JSON`);
+          continue;
+        }
+        if (event.type === 'ERROR') {
+          watchError = toKubeError(event.object, `watching ${this.description}`);
+          abort.abort();
+          return;
+        }
+        changed = this.apply(event) || changed;
+      }
+      if (changed) {
+        this.sorted = undefined;
+        this.changed.fire();
+      }
+    };
+    try {
+      await this.transport.stream(
+        this.path,
+        {
+          query: {
+            ...this.query(),
+            watch: 1,
+            resourceVersion: this.resourceVersion,
+            allowWatchBookmarks: true,
+            // Spread reconnects of many lists over time, as client-go does.
+            timeoutSeconds: 300 + Math.floor(Math.random() * 300),
+          },
+          signal: abort.signal,
+          idleTimeoutMs: this.options.idleTimeoutMs ?? 150_000,
+        },
+        onChunk,
+        `watching ${this.description}`,
+      );
+    } catch (err) {
+      if (watchError) throw watchError;
+      throw err;
+    }
+    if (watchError) throw watchError;
+  }
+
+  /** @returns whether the visible rows changed. */
+  private apply(event: WatchEvent): boolean {
+    this.stats.events++;
+    const rv = event.object.metadata?.resourceVersion;
+    if (rv) this.resourceVersion = rv;
+    if (event.type === 'BOOKMARK') return false;
+    const uid = event.object.metadata?.uid;
+    if (!uid) return false;
+    if (event.type === 'DELETED') return this.rows.delete(uid);
+    const row = this.project(event.object);
+    if (!row) return this.rows.delete(uid);
+    this.rows.set(uid, row);
+    return true;
+  }
+
+  private setState(state: ListState): void {
+    if (this.state === state) return;
+    this.state = state;
+    this.changed.fire();
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.abort?.abort();
+    this.retryTimer?.cancel();
+    this.changed.dispose();
+  }
+}
+
+function compareRows(a: Row, b: Row): number {
+  const ns = (a.namespace ?? '').localeCompare(b.namespace ?? '');
+  return ns !== 0 ? ns : a.name.localeCompare(b.name);
+}
+
+export function isKubeError(err: unknown): err is KubeError {
+  return err instanceof KubeError;
+}

@@ -1,0 +1,24 @@
+/** The one place the `kubeWorkbench` prefix is written for commands, views, context keys and settings. */
+export const PREFIX = 'kubeWorkbench';
+
+export const Commands = {
+  refresh: `${PREFIX}.refresh`,
+  useContext: `${PREFIX}.useContext`,
+  useNamespace: `${PREFIX}.useNamespace`,
+  chooseKubeconfig: `${PREFIX}.chooseKubeconfig`,
+  reconnect: `${PREFIX}.reconnect`,
+  copyName: `${PREFIX}.copyName`,
+  showLog: `${PREFIX}.showLog`,
+} as const;
+export type CommandId = (typeof Commands)[keyof typeof Commands];
+
+export const Views = {
+  container: PREFIX,
+  clusters: `${PREFIX}.clusters`,
+} as const;
+
+export const ContextKeys = {
+  hasKubeconfig: `${PREFIX}:hasKubeconfig`,
+} as const;
+
+export const SETTINGS_SECTION = PREFIX;

@@ -1,0 +1,112 @@
+import * as vscode from 'vscode';
+import type { KubeconfigService } from '../../core/kube/kubeconfigService';
+import type { SessionRegistry } from '../../core/watch/clusterSession';
+import { Commands, type CommandId } from './ids';
+import type { CommandHandler } from './register';
+import type { OutputLogger } from '../log';
+import type { WindowState } from '../windowState';
+import type { ClusterTreeProvider } from '../views/clusterTree';
+import type { Node } from '../views/nodes';
+import { config } from '../config';
+
+export interface CommandServices {
+  kubeconfig: KubeconfigService;
+  sessions: SessionRegistry;
+  state: WindowState;
+  tree: ClusterTreeProvider;
+  log: OutputLogger;
+}
+
+function asNode(value: unknown): Node | undefined {
+  return typeof value === 'object' && value !== null && 'type' in value && 'id' in value ? (value as Node) : undefined;
+}
+
+/** Every command id maps to its handler; the compiler checks that none is missing. */
+export function buildCommandTable(s: CommandServices): Record<CommandId, { title: string; run: CommandHandler }> {
+  return {
+    [Commands.refresh]: {
+      title: 'refreshing the clusters',
+      run: () => {
+        s.sessions.reset();
+        s.kubeconfig.reload();
+        s.tree.refreshAll();
+      },
+    },
+    [Commands.reconnect]: {
+      title: 'reconnecting',
+      run: (arg) => {
+        const node = asNode(arg);
+        const context = node && 'context' in node ? node.context : s.state.context;
+        if (context) s.sessions.get(context).reconnect();
+        s.tree.refreshAll();
+      },
+    },
+    [Commands.useContext]: {
+      title: 'switching context',
+      run: async (arg) => {
+        const node = asNode(arg);
+        let context = node?.type === 'context' ? node.context : undefined;
+        if (!context) {
+          const current = s.state.context;
+          const picked = await vscode.window.showQuickPick(
+            s.kubeconfig.current.contexts.map((c) => ({
+              label: c.name,
+              description: c.name === current ? 'current in this window' : c.namespace,
+              detail: c.server,
+            })),
+            { placeHolder: 'Context for this window (your kubeconfig is not changed)' },
+          );
+          context = picked?.label;
+        }
+        if (context) await s.state.setContext(context);
+      },
+    },
+    [Commands.useNamespace]: {
+      title: 'switching namespace',
+      run: async (arg) => {
+        const node = asNode(arg);
+        if (node?.type === 'resource' && node.row.kind === 'Namespace') {
+          await s.state.setNamespace(node.context, node.row.name);
+          return;
+        }
+        const context = s.state.context;
+        if (!context) throw new Error('No context is defined in the kubeconfig');
+        const snapshot = s.sessions
+          .get(context)
+          .list({ group: '', version: 'v1', plural: 'namespaces', kind: 'Namespace', namespaced: false });
+        const names = snapshot.items.map((row) => row.name);
+        const picked = await vscode.window.showQuickPick(names.length > 0 ? names : [s.state.namespace], {
+          placeHolder: `Namespace for ${context} in this window`,
+        });
+        if (picked) await s.state.setNamespace(context, picked);
+      },
+    },
+    [Commands.chooseKubeconfig]: {
+      title: 'choosing a kubeconfig file',
+      run: async () => {
+        const picked = await vscode.window.showOpenDialog({
+          canSelectMany: false,
+          openLabel: 'Use this kubeconfig',
+          title: 'Choose a kubeconfig file',
+        });
+        const file = picked?.[0]?.fsPath;
+        if (!file) return;
+        await config.addKubeconfigFile(file);
+        s.sessions.reset();
+        s.kubeconfig.reload();
+      },
+    },
+    [Commands.copyName]: {
+      title: 'copying the name',
+      run: async (arg) => {
+        const node = asNode(arg);
+        const name = node?.type === 'resource' ? node.row.name : node?.type === 'context' ? node.context : undefined;
+        if (name) await vscode.env.clipboard.writeText(name);
+      },
+    },
+    [Commands.showLog]: {
+      title: 'showing the log',
+      run: () => s.log.show(),
+    },
+  };
+}

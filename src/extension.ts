@@ -1,0 +1,83 @@
+import * as vscode from 'vscode';
+import { KubeconfigService } from './core/kube/kubeconfigService';
+import { SessionRegistry } from './core/watch/clusterSession';
+import { buildCommandTable } from './ext/commands/table';
+import { registerCommands } from './ext/commands/register';
+import { ContextKeys, Views } from './ext/commands/ids';
+import { config } from './ext/config';
+import { OutputLogger } from './ext/log';
+import { ContextStatusBar } from './ext/statusBar';
+import { ClusterTreeProvider } from './ext/views/clusterTree';
+import { WindowState } from './ext/windowState';
+
+/** What the extension hands to its integration tests (and to other extensions, one day). */
+export interface KubeWorkbenchApi {
+  readonly tree: ClusterTreeProvider;
+  readonly kubeconfig: KubeconfigService;
+}
+
+/**
+ * The composition root. No file, network or cluster I/O happens here: the kubeconfig is read when the view or
+ * a command first needs it, clusters are contacted when a context is expanded.
+ */
+export function activate(context: vscode.ExtensionContext): KubeWorkbenchApi {
+  const log = new OutputLogger();
+  context.subscriptions.push(log);
+  const own = <T extends vscode.Disposable>(d: T): T => {
+    context.subscriptions.push(d);
+    return d;
+  };
+  try {
+    const kubeconfig = own(
+      new KubeconfigService(() => ({ env: process.env.KUBECONFIG, extraFiles: config.kubeconfigFiles() }), log),
+    );
+    const sessions = own(new SessionRegistry(() => kubeconfig.current, { log }));
+    const state = own(new WindowState(context.workspaceState, kubeconfig));
+    const tree = own(new ClusterTreeProvider(kubeconfig, sessions, state, () => config.treePageSize()));
+    own(vscode.window.createTreeView(Views.clusters, { treeDataProvider: tree, showCollapseAll: true }));
+    const statusBar = own(new ContextStatusBar(state));
+    own(registerCommands(buildCommandTable({ kubeconfig, sessions, state, tree, log }), log));
+
+    own(
+      kubeconfig.onDidChange((merged) => {
+        sessions.reset();
+        void vscode.commands.executeCommand('setContext', ContextKeys.hasKubeconfig, merged.contexts.length > 0);
+        state.fireChanged();
+      }),
+    );
+    own(
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (config.affectsKubeconfig(event)) kubeconfig.reload();
+      }),
+    );
+    // Read the kubeconfig (local files only) just after activation, to set the welcome view and status bar.
+    const publish = (): void => {
+      const merged = kubeconfig.current;
+      void vscode.commands.executeCommand('setContext', ContextKeys.hasKubeconfig, merged.contexts.length > 0);
+      statusBar.update();
+    };
+    const timer = setTimeout(publish, 0);
+    own({ dispose: () => clearTimeout(timer) });
+    log.info(
+      'activate',
+      `Kube Workbench ${String((context.extension.packageJSON as { version?: string }).version)} activated`,
+    );
+    return { tree, kubeconfig };
+  } catch (err) {
+    // VS Code does not show activation failures to users; we do.
+    log.error('activate', 'activation failed', err);
+    void vscode.window
+      .showErrorMessage(
+        `Kube Workbench failed to start: ${err instanceof Error ? err.message : String(err)}`,
+        'Show Log',
+      )
+      .then((choice) => {
+        if (choice) log.show();
+      });
+    throw err;
+  }
+}
+
+export function deactivate(): void {
+  // Everything is owned by context.subscriptions and disposed by VS Code.
+}

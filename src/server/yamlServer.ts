@@ -1,0 +1,3 @@
+// The YAML language server process: yaml-language-server's own entry, bundled so the .vsix ships no
+// node_modules. The VS Code side starts it over IPC when the first manifest is opened.
+import 'yaml-language-server/out/server/src/server';

@@ -1,0 +1,41 @@
+import * as vscode from 'vscode';
+import type { KubeWorkbenchApi } from '../../src/extension';
+
+export const EXTENSION_ID = 'kube-workbench.kube-workbench';
+
+export function extension(): vscode.Extension<KubeWorkbenchApi> {
+  const ext = vscode.extensions.getExtension<KubeWorkbenchApi>(EXTENSION_ID);
+  if (!ext) throw new Error(`${EXTENSION_ID} is not installed in this VS Code`);
+  return ext;
+}
+
+export async function api(): Promise<KubeWorkbenchApi> {
+  return extension().activate();
+}
+
+/** Polls until `check` returns a value (not undefined), or fails with the last thing seen. */
+export async function eventually<T>(
+  what: string,
+  check: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Why cluster tests cannot run here, or undefined when the local control plane is up. */
+export function clusterAbsentReason(): string | undefined {
+  if (process.env.KWB_CLUSTER === 'present') return undefined;
+  return process.env.KWB_CLUSTER_REASON ?? 'the local control plane is not running (KWB_CLUSTER is not "present")';
+}

@@ -24,7 +24,11 @@ describe('package.json', () => {
 
   it('menus name only known commands and views', () => {
     const known = new Set<string>(Object.values(Commands));
-    const views = new Set(Object.values(manifest.contributes.views).flat().map((v) => v.id));
+    const views = new Set(
+      Object.values(manifest.contributes.views)
+        .flat()
+        .map((v) => v.id),
+    );
     assert.ok(views.has(Views.clusters));
     for (const [menu, entries] of Object.entries(manifest.contributes.menus)) {
       for (const entry of entries) {
@@ -38,7 +42,8 @@ describe('package.json', () => {
 
   it('ships the files it points at', () => {
     for (const g of manifest.contributes.grammars) assert.ok(existsSync(g.path), g.path);
-    for (const l of manifest.contributes.languages) if (l.configuration) assert.ok(existsSync(l.configuration), l.configuration);
+    for (const l of manifest.contributes.languages)
+      if (l.configuration) assert.ok(existsSync(l.configuration), l.configuration);
     for (const c of manifest.contributes.viewsContainers.activitybar) assert.ok(existsSync(c.icon), c.icon);
   });
 });

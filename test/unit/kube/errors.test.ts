@@ -8,7 +8,8 @@ describe('toKubeError', () => {
       code: 403,
       body: JSON.stringify({
         kind: 'Status',
-        message: 'pods is forbidden: User "viewer" cannot list resource "pods" in API group "" in the namespace "team-b"',
+        message:
+          'pods is forbidden: User "viewer" cannot list resource "pods" in API group "" in the namespace "team-b"',
         reason: 'Forbidden',
         code: 403,
       }),
@@ -41,7 +42,10 @@ describe('toKubeError', () => {
   });
 
   it('maps network failures, also when wrapped as a cause', () => {
-    const refused = toKubeError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }), 'connecting to kwb-offline');
+    const refused = toKubeError(
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }),
+      'connecting to kwb-offline',
+    );
     assert.equal(refused.kind, 'unreachable');
     assert.match(refused.message, /Connecting to kwb-offline failed: connection refused; is the cluster running/);
     const wrapped = toKubeError({ message: 'request failed', cause: { code: 'ETIMEDOUT' } }, 'listing pods');

@@ -5,7 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kubeconfigPaths, loadKubeconfig } from '../../../src/core/kube/kubeconfig';
 
-function kubeconfig(opts: { contexts: string[]; cluster?: string; server?: string; current?: string; ca?: string }): string {
+function kubeconfig(opts: {
+  contexts: string[];
+  cluster?: string;
+  server?: string;
+  current?: string;
+  ca?: string;
+}): string {
   const cluster = opts.cluster ?? 'c1';
   return [
     'apiVersion: v1',
@@ -21,7 +27,13 @@ function kubeconfig(opts: { contexts: string[]; cluster?: string; server?: strin
     '  user:',
     '    token: abc',
     'contexts:',
-    ...opts.contexts.flatMap((name) => [`- name: ${name}`, '  context:', `    cluster: ${cluster}`, '    user: u1', '    namespace: team-a']),
+    ...opts.contexts.flatMap((name) => [
+      `- name: ${name}`,
+      '  context:',
+      `    cluster: ${cluster}`,
+      '    user: u1',
+      '    namespace: team-a',
+    ]),
   ].join('\n');
 }
 
@@ -42,7 +54,10 @@ describe('loadKubeconfig', () => {
   const first = join(dir, 'first.yaml');
   const second = join(dir, 'second.yaml');
   writeFileSync(first, kubeconfig({ contexts: ['dev', 'shared'], server: 'https://first:6443', ca: 'ca.crt' }));
-  writeFileSync(second, kubeconfig({ contexts: ['shared', 'prod'], cluster: 'c2', server: 'https://second:6443', current: 'prod' }));
+  writeFileSync(
+    second,
+    kubeconfig({ contexts: ['shared', 'prod'], cluster: 'c2', server: 'https://second:6443', current: 'prod' }),
+  );
 
   it('merges files, first file wins per name, and says so', () => {
     const merged = loadKubeconfig([first, second]);

@@ -1,6 +1,6 @@
 // Bundles the extension and its language-server entry (and, with --tests, the integration suite).
 import { build, context } from 'esbuild';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const args = new Set(process.argv.slice(2));
@@ -27,6 +27,9 @@ const extension = {
   ...common,
   entryPoints: { extension: 'src/extension.ts', yamlServer: 'src/server/yamlServer.ts' },
   outdir: 'dist',
+  // The UMD builds of jsonc-parser and the vscode-*-languageservice packages hide their requires from the
+  // bundler; their ES module builds do not.
+  mainFields: ['module', 'main'],
 };
 
 if (args.has('--tests')) {
@@ -60,11 +63,18 @@ if (args.has('--tests')) {
     ),
   );
 } else if (watch) {
+  copyServerAssets();
   const ctx = await context(extension);
   await ctx.watch();
 } else {
+  copyServerAssets();
   const result = await build(extension);
   for (const [file, info] of Object.entries(result.metafile.outputs)) {
     if (file.endsWith('.js')) console.log(`${file}: ${(info.bytes / 1024).toFixed(0)} KiB`);
   }
+}
+
+/** The language server reads its message bundles from disk; the client passes this folder as `l10nPath`. */
+function copyServerAssets() {
+  cpSync('node_modules/yaml-language-server/l10n', 'dist/l10n', { recursive: true });
 }

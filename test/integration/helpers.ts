@@ -37,5 +37,5 @@ export async function eventually<T>(
 /** Why cluster tests cannot run here, or undefined when the local control plane is up. */
 export function clusterAbsentReason(): string | undefined {
   if (process.env.KWB_CLUSTER === 'present') return undefined;
-  return process.env.KWB_CLUSTER_REASON ?? 'the local control plane is not running (KWB_CLUSTER is not "present")';
+  return process.env.KWB_CLUSTER_SKIP_REASON ?? 'the local control plane is not running (KWB_CLUSTER is not "present")';
 }

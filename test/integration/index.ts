@@ -13,6 +13,7 @@ function reportLine(line: string): void {
 
 export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter: 'dot' });
+  if (process.env.KWB_TEST_GREP) mocha.grep(process.env.KWB_TEST_GREP);
   // The files next to this one are the suites, bundled one per file.
   const dir = __dirname;
   for (const file of fs.readdirSync(dir).sort()) {

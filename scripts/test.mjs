@@ -1,0 +1,73 @@
+// `npm test`: every check the project has, in order, stopping at nothing: lint and types, unit tests, the
+// local control plane's own suite, the integration suite in a real VS Code, the UI tests. Installs what is
+// missing first (scripts/setup.sh is idempotent). Exits non-zero when any step fails; the last line counts
+// the tests of all steps.
+import { spawn } from 'node:child_process';
+
+const steps = [
+  { name: 'setup', cmd: 'bash', args: ['scripts/setup.sh'], counts: false },
+  { name: 'typecheck', cmd: 'npx', args: ['tsc', '--noEmit'], counts: false },
+  { name: 'lint', cmd: 'npx', args: ['eslint', '.'], counts: false },
+  { name: 'format', cmd: 'npx', args: ['prettier', '--check', '.'], counts: false },
+  { name: 'unit', cmd: process.execPath, args: ['scripts/unit-tests.mjs'], counts: true },
+  { name: 'package', cmd: process.execPath, args: ['scripts/package.mjs'], counts: false },
+  { name: 'build tests', cmd: process.execPath, args: ['scripts/esbuild.mjs', '--tests'], counts: false },
+  { name: 'cluster', cmd: process.execPath, args: ['--import', 'tsx', '--test', '--test-reporter=spec', 'test/cluster/cluster.test.ts'], counts: true },
+  { name: 'integration', cmd: process.execPath, args: ['scripts/integration-tests.mjs', '--no-build'], counts: true },
+  { name: 'ui', cmd: process.execPath, args: ['scripts/ui-tests.mjs', '--no-build'], counts: true },
+];
+
+const only = process.argv.slice(2);
+let passed = 0;
+let failed = 0;
+const results = [];
+
+function run(step) {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    console.log(`\n=== ${step.name}: ${step.cmd} ${step.args.join(' ')}`);
+    const child = spawn(step.cmd, step.args, { stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
+    let tail = '';
+    child.stdout.on('data', (chunk) => {
+      process.stdout.write(chunk);
+      tail = (tail + chunk.toString('utf8')).slice(-20_000);
+    });
+    child.on('close', (code, signal) => {
+      const seconds = ((Date.now() - started) / 1000).toFixed(0);
+      resolve({ name: step.name, ok: code === 0, code: code ?? signal, seconds, tail });
+    });
+  });
+}
+
+/** node:test prints "ℹ pass N" / "ℹ fail N"; our runners print "N passed, N failed". */
+function count(output) {
+  const plain = [...output.matchAll(/^(?:\w+: )?(\d+) passed, (\d+) failed/gm)].pop();
+  if (plain) return { pass: Number(plain[1]), fail: Number(plain[2]) };
+  const pass = [...output.matchAll(/^ℹ pass (\d+)/gm)].pop();
+  const fail = [...output.matchAll(/^ℹ fail (\d+)/gm)].pop();
+  if (pass || fail) return { pass: Number(pass?.[1] ?? 0), fail: Number(fail?.[1] ?? 0) };
+  return undefined;
+}
+
+for (const step of steps) {
+  if (only.length > 0 && !only.includes(step.name)) continue;
+  const result = await run(step);
+  results.push(result);
+  if (step.counts) {
+    const c = count(result.tail);
+    if (c) {
+      passed += c.pass;
+      failed += c.fail;
+    } else if (!result.ok) {
+      failed += 1;
+    }
+  }
+  if (!result.ok && !step.counts) failed += 1;
+}
+
+console.log('\n=== summary');
+for (const r of results) console.log(`${r.ok ? 'ok  ' : 'FAIL'} ${r.name} (${r.seconds} s)${r.ok ? '' : ` exit ${r.code}`}`);
+console.log('screenshots: test-results/screenshots/');
+const ok = results.every((r) => r.ok);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(ok ? 0 : 1);

@@ -34,7 +34,8 @@ export function activate(context: vscode.ExtensionContext): KubeWorkbenchApi {
     const sessions = own(new SessionRegistry(() => kubeconfig.current, { log }));
     const state = own(new WindowState(context.workspaceState, kubeconfig));
     const tree = own(new ClusterTreeProvider(kubeconfig, sessions, state, () => config.treePageSize()));
-    own(vscode.window.createTreeView(Views.clusters, { treeDataProvider: tree, showCollapseAll: true }));
+    const view = own(vscode.window.createTreeView(Views.clusters, { treeDataProvider: tree, showCollapseAll: true }));
+    own(tree.attach(view));
     const statusBar = own(new ContextStatusBar(state));
     own(registerCommands(buildCommandTable({ kubeconfig, sessions, state, tree, log }), log));
 

@@ -27,6 +27,10 @@ describe('Clusters view against the local control plane', function () {
         return node.row.name;
       case 'message':
         return node.text;
+      case 'scope':
+        return node.scope.kind === 'namespace' ? node.scope.namespace : node.scope.kind;
+      case 'category':
+        return node.apiGroup ?? node.category;
     }
   }
 
@@ -41,10 +45,12 @@ describe('Clusters view against the local control plane', function () {
     assert.ok(admin);
     const folders = await eventually('kwb-admin to connect', async () => {
       const kids = await childrenOf(admin);
-      return kids.some((k) => k.type === 'folder') ? kids : undefined;
+      return kids.some((k) => k.type === 'scope') ? kids : undefined;
     });
-    const nodesFolder = folders.find((n) => label(n) === 'Nodes');
-    assert.ok(nodesFolder, `folders: ${folders.map(label).join(', ')}`);
+    const cluster = folders.find((n) => label(n) === 'cluster');
+    assert.ok(cluster, `children: ${folders.map(label).join(', ')}`);
+    const nodesFolder = (await childrenOf(cluster)).find((n) => label(n) === 'Nodes');
+    assert.ok(nodesFolder, 'a Nodes folder under Cluster');
     const nodes = await eventually('nodes to be listed', async () => {
       const kids = await childrenOf(nodesFolder);
       return kids.some((k) => k.type === 'resource') ? kids : undefined;
@@ -78,9 +84,11 @@ describe('Clusters view against the local control plane', function () {
     assert.ok(viewer);
     const folders = await eventually('kwb-viewer to connect', async () => {
       const kids = await childrenOf(viewer);
-      return kids.some((k) => k.type === 'folder') ? kids : undefined;
+      return kids.some((k) => k.type === 'scope') ? kids : undefined;
     });
-    const nodesFolder = folders.find((n) => label(n) === 'Nodes');
+    const cluster = folders.find((n) => label(n) === 'cluster');
+    assert.ok(cluster);
+    const nodesFolder = (await childrenOf(cluster)).find((n) => label(n) === 'Nodes');
     assert.ok(nodesFolder);
     const message = await eventually('the forbidden message', async () => {
       const kids = await childrenOf(nodesFolder);

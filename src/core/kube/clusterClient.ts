@@ -58,6 +58,14 @@ export class ClusterClient {
     try {
       await this.kc.applyToHTTPSOptions(opts);
     } catch (err) {
+      if (err instanceof Error && /HTTP protocol is not allowed/.test(err.message)) {
+        throw new KubeError(
+          'config',
+          `Context ${this.context} uses a plain http:// server; set insecure-skip-tls-verify: true on its cluster to allow that`,
+          undefined,
+          { cause: err },
+        );
+      }
       throw toKubeError(err, `getting credentials for context ${this.context}`);
     }
     const fromKc = opts.agent as https.Agent | undefined;

@@ -9,6 +9,13 @@ export interface ResourceRow extends Row {
   /** One line for the tree item's description, e.g. "Running 2/2 · 3 restarts". */
   readonly status: string;
   readonly health: Health;
+  /** uids of controller/owner objects, to show a Deployment's ReplicaSets and a ReplicaSet's Pods. */
+  readonly ownerUids?: readonly string[];
+  readonly labels?: Readonly<Record<string, string>>;
+  /** A Service's selector, or a workload's matchLabels. */
+  readonly selector?: Readonly<Record<string, string>>;
+  /** Pods: the node they run on. */
+  readonly nodeName?: string;
 }
 
 type Obj = KubeObject & { spec?: Record<string, unknown>; status?: Record<string, unknown> };
@@ -89,6 +96,14 @@ export function toRow(kind: string, obj: KubeObject): ResourceRow | undefined {
   const meta = obj.metadata;
   if (!meta?.uid || !meta.name) return undefined;
   const summary = SUMMARISERS[kind]?.(obj as Obj) ?? { status: '', health: 'unknown' as Health };
+  const spec = (obj as Obj).spec;
+  const owners = Array.isArray(meta.ownerReferences)
+    ? (meta.ownerReferences as { uid?: string }[]).map((o) => o.uid).filter((u): u is string => typeof u === 'string')
+    : undefined;
+  const selector =
+    kind === 'Service'
+      ? stringMap(spec?.selector)
+      : stringMap((spec?.selector as { matchLabels?: unknown } | undefined)?.matchLabels);
   return {
     uid: meta.uid,
     name: meta.name,
@@ -97,5 +112,52 @@ export function toRow(kind: string, obj: KubeObject): ResourceRow | undefined {
     created: typeof meta.creationTimestamp === 'string' ? meta.creationTimestamp : undefined,
     status: summary.status,
     health: summary.health,
+    ownerUids: owners && owners.length > 0 ? owners : undefined,
+    labels: stringMap(meta.labels),
+    selector,
+    nodeName: kind === 'Pod' && typeof spec?.nodeName === 'string' ? spec.nodeName : undefined,
   };
+}
+
+function stringMap(value: unknown): Record<string, string> | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const out: Record<string, string> = {};
+  let any = false;
+  for (const [k, v] of Object.entries(value)) {
+    if (typeof v === 'string') {
+      out[k] = v;
+      any = true;
+    }
+  }
+  return any ? out : undefined;
+}
+
+/** Whether `labels` satisfy an equality selector (a Service's selector, a workload's matchLabels). */
+export function selects(
+  selector: Readonly<Record<string, string>> | undefined,
+  labels: Readonly<Record<string, string>> | undefined,
+): boolean {
+  if (!selector) return false;
+  const entries = Object.entries(selector);
+  if (entries.length === 0) return false;
+  return entries.every(([k, v]) => labels?.[k] === v);
+}
+
+/**
+ * A filter typed by the user: `key=value[,key2=value2]` or `key` (label exists) is a label filter; anything else
+ * matches names containing it (case-insensitive).
+ */
+export function matchesFilter(row: ResourceRow, filter: string): boolean {
+  const text = filter.trim();
+  if (text.length === 0) return true;
+  const isLabelFilter = /^[\w./-]+(!?=[\w./-]*)?(,[\w./-]+(!?=[\w./-]*)?)*$/.test(text) && /[=]/.test(text);
+  if (isLabelFilter) {
+    return text.split(',').every((term) => {
+      const negated = term.includes('!=');
+      const [key, value] = term.split(/!?=/) as [string, string | undefined];
+      const actual = row.labels?.[key];
+      return negated ? actual !== value : actual === value;
+    });
+  }
+  return row.name.toLowerCase().includes(text.toLowerCase());
 }

@@ -1,10 +1,11 @@
-import type { Clock } from '../common/clock';
+import { realClock, type Clock, type TimerHandle } from '../common/clock';
 import { DisposableStore, type Disposable } from '../common/disposable';
 import { Emitter, type Event } from '../common/event';
 import type { Logger } from '../common/logger';
 import { ClusterClient } from '../kube/clusterClient';
 import { toKubeError, type KubeError } from '../kube/errors';
 import type { MergedKubeconfig } from '../kube/kubeconfig';
+import { discoverResources, type ApiResource } from '../kube/discovery';
 import { toRow, type ResourceRow } from '../resources/rows';
 import { WatchedList, type ListSnapshot } from './watchedList';
 
@@ -31,7 +32,7 @@ export function keyId(key: ResourceKey): string {
 export type ConnectionState =
   | { state: 'unknown' }
   | { state: 'connecting' }
-  | { state: 'connected'; version: string }
+  | { state: 'connected'; version: string; resources: readonly ApiResource[] }
   | { state: 'failed'; error: KubeError };
 
 interface VersionInfo {
@@ -45,6 +46,7 @@ interface VersionInfo {
 export class ClusterSession implements Disposable {
   private readonly store = new DisposableStore();
   private readonly lists = new Map<string, WatchedList<ResourceRow>>();
+  private readonly releaseTimers = new Map<string, TimerHandle>();
   private connection: ConnectionState = { state: 'unknown' };
   private clientInstance: ClusterClient | undefined;
   private readonly listChanged = this.store.add(new Emitter<ResourceKey>());
@@ -83,17 +85,17 @@ export class ClusterSession implements Disposable {
   }
 
   private async probe(): Promise<void> {
+    const what = `connecting to ${this.context}`;
     try {
-      const info = await this.client.getJson<VersionInfo>(
-        '/version',
-        { timeoutMs: 10_000 },
-        `connecting to ${this.context}`,
-      );
+      const [info, resources] = await Promise.all([
+        this.client.getJson<VersionInfo>('/version', { timeoutMs: 10_000 }, what),
+        discoverResources(this.client),
+      ]);
       if (this.store.isDisposed) return;
-      this.setConnection({ state: 'connected', version: info.gitVersion ?? 'unknown version' });
+      this.setConnection({ state: 'connected', version: info.gitVersion ?? 'unknown version', resources });
     } catch (err) {
       if (this.store.isDisposed) return;
-      const error = toKubeError(err, `connecting to ${this.context}`);
+      const error = toKubeError(err, what);
       this.deps.log.warn('session', error.message, error.cause);
       this.setConnection({ state: 'failed', error });
     }
@@ -104,9 +106,14 @@ export class ClusterSession implements Disposable {
     this.connectionChanged.fire(state);
   }
 
-  /** Idempotent: starts the watch on first use and returns what is known now, synchronously. */
+  /**
+   * Idempotent: starts the watch on first use and returns what is known now, synchronously. Using a list
+   * cancels a pending release of it.
+   */
   list(key: ResourceKey): ListSnapshot<ResourceRow> {
     const id = keyId(key);
+    this.releaseTimers.get(id)?.cancel();
+    this.releaseTimers.delete(id);
     let list = this.lists.get(id);
     if (!list) {
       const scope = key.namespace ? `in ${key.namespace}` : key.namespaced ? 'in all namespaces' : '';
@@ -124,7 +131,33 @@ export class ClusterSession implements Disposable {
     return list.snapshot();
   }
 
+  /** Whether a list is being watched now (for tests and diagnostics). */
+  isWatching(key: ResourceKey): boolean {
+    return this.lists.has(keyId(key));
+  }
+
+  /**
+   * Nothing shows this list any more: stop its watch after a grace period, so collapsing and expanding a
+   * folder again does not relist, while folders nobody looks at stop costing the cluster anything.
+   */
+  release(key: ResourceKey, graceMs = 60_000): void {
+    const id = keyId(key);
+    if (!this.lists.has(id) || this.releaseTimers.has(id)) return;
+    const clock = this.deps.clock ?? realClock;
+    this.releaseTimers.set(
+      id,
+      clock.setTimeout(() => {
+        this.releaseTimers.delete(id);
+        this.lists.get(id)?.dispose();
+        this.lists.delete(id);
+        this.deps.log.debug('session', `stopped watching ${id} on ${this.context}: not shown for ${graceMs} ms`);
+      }, graceMs),
+    );
+  }
+
   dispose(): void {
+    for (const timer of this.releaseTimers.values()) timer.cancel();
+    this.releaseTimers.clear();
     for (const list of this.lists.values()) list.dispose();
     this.lists.clear();
     this.clientInstance?.dispose();

@@ -9,6 +9,9 @@ export const Commands = {
   reconnect: `${PREFIX}.reconnect`,
   copyName: `${PREFIX}.copyName`,
   showLog: `${PREFIX}.showLog`,
+  showMore: `${PREFIX}.showMore`,
+  filter: `${PREFIX}.filter`,
+  clearFilter: `${PREFIX}.clearFilter`,
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 

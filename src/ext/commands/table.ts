@@ -104,6 +104,35 @@ export function buildCommandTable(s: CommandServices): Record<CommandId, { title
         if (name) await vscode.env.clipboard.writeText(name);
       },
     },
+    [Commands.showMore]: {
+      title: 'showing more',
+      run: (arg) => {
+        if (typeof arg === 'string') s.tree.showMore(arg);
+      },
+    },
+    [Commands.filter]: {
+      title: 'filtering',
+      run: async (arg) => {
+        const node = asNode(arg);
+        if (!node) return;
+        const isContext = node.type === 'context';
+        const value = await vscode.window.showInputBox({
+          title: isContext ? 'Filter namespaces' : 'Filter by name or label',
+          prompt: isContext
+            ? 'Show the namespaces whose name contains this text'
+            : 'Text in the name, or a label selector such as app=web or tier!=db',
+          value: s.tree.filterOf(node) ?? '',
+        });
+        if (value !== undefined) s.tree.setFilter(node, value);
+      },
+    },
+    [Commands.clearFilter]: {
+      title: 'clearing the filter',
+      run: (arg) => {
+        const node = asNode(arg);
+        if (node) s.tree.setFilter(node, undefined);
+      },
+    },
     [Commands.showLog]: {
       title: 'showing the log',
       run: () => s.log.show(),

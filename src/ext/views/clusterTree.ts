@@ -1,31 +1,49 @@
 import * as vscode from 'vscode';
 import type { KubeconfigService } from '../../core/kube/kubeconfigService';
-import type { ResourceKey, SessionRegistry } from '../../core/watch/clusterSession';
+import type { ApiResource } from '../../core/kube/discovery';
+import { keyId, type ResourceKey, type SessionRegistry } from '../../core/watch/clusterSession';
 import { DisposableStore } from '../../core/common/disposable';
-import { NodeRegistry, type FolderNode, type Node } from './nodes';
-import { contextItem, toTreeItem } from './treeItems';
+import { catalogEntry, NAMESPACED_CATEGORIES, type Category } from '../../core/resources/catalog';
+import { matchesFilter, selects, type ResourceRow } from '../../core/resources/rows';
+import {
+  NodeRegistry,
+  type CategoryNode,
+  type ContextNode,
+  type FolderNode,
+  type Node,
+  type ResourceNode,
+  type ScopeNode,
+} from './nodes';
+import { contextItem, scopeItem, toTreeItem } from './treeItems';
 import type { WindowState } from '../windowState';
 
-/**
- * Folders shown under a connected context. Cluster-wide, all-namespace lists: the grouped, discovery-driven
- * layout (Workloads, Network, Config, … and CRDs) replaces this list in the cluster explorer work.
- */
-const BASE_FOLDERS: readonly { label: string; key: ResourceKey }[] = [
-  {
-    label: 'Namespaces',
-    key: { group: '', version: 'v1', plural: 'namespaces', kind: 'Namespace', namespaced: false },
-  },
-  { label: 'Nodes', key: { group: '', version: 'v1', plural: 'nodes', kind: 'Node', namespaced: false } },
-  {
-    label: 'Deployments',
-    key: { group: 'apps', version: 'v1', plural: 'deployments', kind: 'Deployment', namespaced: true },
-  },
-  { label: 'Pods', key: { group: '', version: 'v1', plural: 'pods', kind: 'Pod', namespaced: true } },
-];
+const NAMESPACES: ResourceKey = {
+  group: '',
+  version: 'v1',
+  plural: 'namespaces',
+  kind: 'Namespace',
+  namespaced: false,
+};
+
+function builtIn(group: string, version: string, plural: string, kind: string, namespace?: string): ResourceKey {
+  return { group, version, plural, kind, namespaced: namespace !== undefined, namespace };
+}
+const podsIn = (ns: string | undefined): ResourceKey => ({ ...builtIn('', 'v1', 'pods', 'Pod', ns), namespaced: true });
+
+/** Owner kinds and what they own, for expanding a workload to its children. */
+const OWNED: Record<string, (ns: string | undefined) => ResourceKey> = {
+  Deployment: (ns) => ({ ...builtIn('apps', 'v1', 'replicasets', 'ReplicaSet', ns), namespaced: true }),
+  CronJob: (ns) => ({ ...builtIn('batch', 'v1', 'jobs', 'Job', ns), namespaced: true }),
+  ReplicaSet: podsIn,
+  StatefulSet: podsIn,
+  DaemonSet: podsIn,
+  Job: podsIn,
+};
 
 /**
- * The Clusters view. It reads the sessions' in-memory snapshots synchronously (no I/O in getChildren) and
- * refreshes only the folders that changed, in batches: a throttle, so a busy folder still updates steadily.
+ * The Clusters view: contexts → Cluster / All namespaces / each namespace → categories → kinds → objects,
+ * with workloads expanding to what they own. It reads the sessions' in-memory snapshots synchronously (no I/O
+ * in getChildren) and refreshes only what changed, in batches: a throttle, so a busy folder still updates.
  */
 export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<Node | Node[] | undefined>();
@@ -34,6 +52,10 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
   private readonly store = new DisposableStore();
   private readonly pending = new Set<Node>();
   private flushTimer: NodeJS.Timeout | undefined;
+  /** Nodes whose children are computed from a list (folders, owners): refreshed when that list changes. */
+  private readonly dependents = new Map<string, Set<Node>>();
+  private readonly filters = new Map<string, string>();
+  private readonly pageLimits = new Map<string, number>();
 
   constructor(
     private readonly kubeconfig: KubeconfigService,
@@ -44,8 +66,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
   ) {
     this.store.add(
       sessions.onDidChangeList(({ context, key }) => {
-        const folder = this.nodes.findFolder(context, key);
-        if (folder) this.schedule(folder);
+        for (const node of this.dependents.get(`${context}|${keyId(key)}`) ?? []) this.schedule(node);
       }),
     );
     this.store.add(sessions.onDidChangeConnection((context) => this.schedule(this.nodes.context(context))));
@@ -55,61 +76,280 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
 
   refreshAll(): void {
     this.nodes.clear();
+    this.dependents.clear();
     this.pending.clear();
     this.changed.fire(undefined);
   }
 
+  /** Attach to the TreeView: collapsed folders release their watches after a grace period. */
+  attach(view: vscode.TreeView<Node>): vscode.Disposable {
+    return view.onDidCollapseElement(({ element }) => {
+      if (element.type === 'folder') this.sessions.get(element.context).release(element.key);
+    });
+  }
+
+  // ----------------------------------------------------------------------------------------- filters & pages
+
+  filterOf(node: Node): string | undefined {
+    return this.filters.get(node.id);
+  }
+
+  setFilter(node: Node, filter: string | undefined): void {
+    if (filter?.trim()) this.filters.set(node.id, filter.trim());
+    else this.filters.delete(node.id);
+    this.pageLimits.delete(node.id);
+    this.changed.fire(node);
+  }
+
+  showMore(folderId: string): void {
+    const folder = this.nodes.byId(folderId);
+    if (!folder) return;
+    this.pageLimits.set(folderId, (this.pageLimits.get(folderId) ?? this.pageSize()) + this.pageSize());
+    this.changed.fire(folder);
+  }
+
+  // ----------------------------------------------------------------------------------------- TreeDataProvider
+
   getTreeItem(node: Node): vscode.TreeItem {
-    if (node.type === 'context') {
-      const info = this.kubeconfig.current.contexts.find((c) => c.name === node.context);
-      const state = this.sessions.get(node.context).connectionState;
-      return contextItem(info, node.context, state, node.context === this.state.context);
+    switch (node.type) {
+      case 'context': {
+        const info = this.kubeconfig.current.contexts.find((c) => c.name === node.context);
+        const state = this.sessions.get(node.context).connectionState;
+        return contextItem(info, node.context, state, node.context === this.state.context, this.filters.get(node.id));
+      }
+      case 'scope': {
+        const isWindowNs =
+          node.scope.kind === 'namespace' &&
+          node.context === this.state.context &&
+          node.scope.namespace === this.state.namespace;
+        return scopeItem(node, isWindowNs, this.filters.get(node.id));
+      }
+      case 'folder': {
+        const snap = this.sessions.get(node.context).list(node.key);
+        return toTreeItem(node, this.filters.get(node.id), snap.state === 'ready' ? snap.items.length : undefined);
+      }
+      default:
+        return toTreeItem(node);
     }
-    return toTreeItem(node);
+  }
+
+  getParent(): undefined {
+    return undefined;
   }
 
   getChildren(parent?: Node): Node[] {
-    if (!parent) {
-      return this.kubeconfig.current.contexts.map((c) => this.nodes.context(c.name));
-    }
+    if (!parent) return this.kubeconfig.current.contexts.map((c) => this.nodes.context(c.name));
     switch (parent.type) {
-      case 'context': {
-        const session = this.sessions.get(parent.context);
-        session.connect();
-        const connection = session.connectionState;
-        if (connection.state === 'failed') return [this.nodes.message(parent.id, connection.error.message, 'error')];
-        if (connection.state !== 'connected') return [this.nodes.message(parent.id, 'Connecting…', 'loading')];
-        return BASE_FOLDERS.map((f) => this.nodes.folder(parent.context, f.key, f.label));
-      }
+      case 'context':
+        return this.contextChildren(parent);
+      case 'scope':
+        return this.scopeChildren(parent);
+      case 'category':
+        return this.categoryChildren(parent);
       case 'folder':
         return this.folderChildren(parent);
+      case 'resource':
+        return this.resourceChildren(parent);
       default:
         return [];
     }
   }
 
+  private resources(context: string): readonly ApiResource[] | undefined {
+    const connection = this.sessions.get(context).connectionState;
+    return connection.state === 'connected' ? connection.resources : undefined;
+  }
+
+  private contextChildren(parent: ContextNode): Node[] {
+    const session = this.sessions.get(parent.context);
+    session.connect();
+    const connection = session.connectionState;
+    if (connection.state === 'failed') return [this.nodes.message(parent.id, connection.error.message, 'error')];
+    if (connection.state !== 'connected') return [this.nodes.message(parent.id, 'Connecting…', 'loading')];
+
+    const out: Node[] = [
+      this.nodes.scope(parent.context, { kind: 'cluster' }),
+      this.nodes.scope(parent.context, { kind: 'allNamespaces' }),
+    ];
+    this.depend(parent, parent.context, NAMESPACES);
+    const snap = session.list(NAMESPACES);
+    const filter = this.filters.get(parent.id);
+    let names: string[];
+    if (snap.state === 'failed') {
+      // Many users may list in one namespace only: offer the namespaces we know of, and say why once.
+      const info = this.kubeconfig.current.contexts.find((c) => c.name === parent.context);
+      names = [
+        ...new Set([info?.namespace ?? 'default', parent.context === this.state.context ? this.state.namespace : '']),
+      ].filter(Boolean);
+      out.push(
+        this.nodes.message(
+          parent.id,
+          `Namespaces cannot be listed${snap.error?.kind === 'forbidden' ? ' (forbidden)' : ''}: showing ${names.join(', ')} from the kubeconfig`,
+          'info',
+          snap.error?.message,
+        ),
+      );
+    } else if (snap.state !== 'ready' && snap.items.length === 0) {
+      out.push(this.nodes.message(parent.id, 'Loading namespaces…', 'loading'));
+      names = [];
+    } else {
+      names = snap.items.map((row) => row.name);
+    }
+    for (const name of names) {
+      if (filter && !name.toLowerCase().includes(filter.toLowerCase())) continue;
+      out.push(this.nodes.scope(parent.context, { kind: 'namespace', namespace: name }));
+    }
+    return out;
+  }
+
+  private scopeChildren(parent: ScopeNode): Node[] {
+    const resources = this.resources(parent.context) ?? [];
+    if (parent.scope.kind === 'cluster') {
+      return this.folderNodes(
+        parent.context,
+        resources.filter((r) => !r.namespaced),
+        undefined,
+        () => true,
+        true,
+      );
+    }
+    const namespace = parent.scope.kind === 'namespace' ? parent.scope.namespace : undefined;
+    const present = new Set<Category>();
+    for (const r of resources) {
+      const entry = r.namespaced ? catalogEntry(r) : undefined;
+      if (entry) present.add(entry.category);
+    }
+    return NAMESPACED_CATEGORIES.filter((c) => present.has(c)).map((c) =>
+      this.nodes.category(parent.context, namespace, c),
+    );
+  }
+
+  private categoryChildren(parent: CategoryNode): Node[] {
+    const resources = (this.resources(parent.context) ?? []).filter((r) => r.namespaced);
+    if (parent.category === 'Custom Resources' && parent.apiGroup === undefined) {
+      const groups = new Set<string>();
+      for (const r of resources) if (catalogEntry(r)?.category === 'Custom Resources') groups.add(r.group);
+      return [...groups]
+        .sort()
+        .map((g) => this.nodes.category(parent.context, parent.namespace, 'Custom Resources', g));
+    }
+    return this.folderNodes(
+      parent.context,
+      resources,
+      parent.namespace,
+      (r) =>
+        catalogEntry(r)?.category === parent.category && (parent.apiGroup === undefined || r.group === parent.apiGroup),
+      false,
+    );
+  }
+
+  private folderNodes(
+    context: string,
+    resources: readonly ApiResource[],
+    namespace: string | undefined,
+    include: (r: ApiResource) => boolean,
+    prefixCategory: boolean,
+  ): FolderNode[] {
+    return resources
+      .map((r) => ({ r, entry: catalogEntry(r) }))
+      .filter(({ r, entry }) => entry !== undefined && include(r))
+      .sort((a, b) =>
+        prefixCategory && a.entry!.category !== b.entry!.category
+          ? a.entry!.category.localeCompare(b.entry!.category)
+          : a.entry!.order - b.entry!.order || a.entry!.label.localeCompare(b.entry!.label),
+      )
+      .map(({ r, entry }) => {
+        const key: ResourceKey = {
+          group: r.group,
+          version: r.version,
+          plural: r.plural,
+          kind: r.kind,
+          namespaced: r.namespaced,
+          namespace: r.namespaced ? namespace : undefined,
+        };
+        const label =
+          entry!.category === 'Custom Resources' && prefixCategory ? `${entry!.label} (${r.group})` : entry!.label;
+        return this.nodes.folder(context, key, label);
+      });
+  }
+
   private folderChildren(folder: FolderNode): Node[] {
+    this.depend(folder, folder.context, folder.key);
     const snap = this.sessions.get(folder.context).list(folder.key);
     if (snap.state === 'idle' || snap.state === 'syncing')
       return [this.nodes.message(folder.id, 'Loading…', 'loading')];
     if (snap.state === 'failed' && snap.error) return [this.nodes.message(folder.id, snap.error.message, 'error')];
-    const limit = this.pageSize();
-    const shown = snap.items.slice(0, limit).map((row) => this.nodes.resource(folder, row));
-    this.nodes.prune(folder, new Set(shown.map((n) => n.id)));
-    const extra: Node[] = [];
-    if (snap.state === 'retrying' && snap.error)
-      extra.push(this.nodes.message(folder.id, `${snap.error.message} (retrying)`, 'error'));
-    if (snap.items.length > limit) {
-      extra.push(
-        this.nodes.message(
-          folder.id,
-          `${snap.items.length - limit} more not shown (kubeWorkbench.tree.pageSize)`,
-          'info',
-        ),
-      );
+    const filter = this.filters.get(folder.id);
+    const items = filter ? snap.items.filter((row) => matchesFilter(row, filter)) : snap.items;
+    return this.page(
+      folder.id,
+      folder.context,
+      folder.key,
+      items,
+      snap.state === 'retrying' ? snap.error?.message : undefined,
+      filter,
+    );
+  }
+
+  /** The first page of rows, and a "show more" row: VS Code is never handed tens of thousands of siblings. */
+  private page(
+    parentId: string,
+    context: string,
+    key: ResourceKey,
+    items: readonly ResourceRow[],
+    retrying: string | undefined,
+    filter?: string,
+  ): Node[] {
+    const limit = this.pageLimits.get(parentId) ?? this.pageSize();
+    const shown = items.slice(0, limit).map((row) => this.nodes.resource(parentId, context, key, row));
+    this.nodes.prune(parentId, new Set(shown.map((n) => n.id)));
+    const out: Node[] = [];
+    if (retrying) out.push(this.nodes.message(parentId, `${retrying} (retrying)`, 'error'));
+    out.push(...shown);
+    if (items.length > limit) {
+      out.push(this.nodes.message(parentId, `Show more (${items.length - limit} not shown)`, 'more'));
     }
-    if (snap.items.length === 0 && extra.length === 0) extra.push(this.nodes.message(folder.id, 'None', 'info'));
-    return [...extra, ...shown];
+    if (items.length === 0 && !retrying)
+      out.push(this.nodes.message(parentId, filter ? `Nothing matches "${filter}"` : 'None', 'info'));
+    return out;
+  }
+
+  private resourceChildren(parent: ResourceNode): Node[] {
+    const { row } = parent;
+    const namespace = row.namespace;
+    let key: ResourceKey;
+    let match: (child: ResourceRow) => boolean;
+    if (row.kind === 'Service') {
+      key = podsIn(namespace);
+      match = (child) => selects(row.selector, child.labels);
+    } else if (row.kind === 'Node') {
+      key = podsIn(undefined);
+      match = (child) => child.nodeName === row.name;
+    } else if (OWNED[row.kind]) {
+      key = OWNED[row.kind]!(namespace);
+      match = (child) => child.ownerUids?.includes(row.uid) ?? false;
+    } else {
+      return [];
+    }
+    this.depend(parent, parent.context, key);
+    const snap = this.sessions.get(parent.context).list(key);
+    if (snap.state === 'idle' || snap.state === 'syncing')
+      return [this.nodes.message(parent.id, 'Loading…', 'loading')];
+    if (snap.state === 'failed' && snap.error) return [this.nodes.message(parent.id, snap.error.message, 'error')];
+    const children = snap.items.filter(match);
+    if (children.length === 0)
+      return [this.nodes.message(parent.id, row.kind === 'Service' && !row.selector ? 'No selector' : 'None', 'info')];
+    return this.page(parent.id, parent.context, key, children, undefined);
+  }
+
+  private depend(node: Node, context: string, key: ResourceKey): void {
+    const id = `${context}|${keyId(key)}`;
+    let set = this.dependents.get(id);
+    if (!set) {
+      set = new Set();
+      this.dependents.set(id, set);
+    }
+    set.add(node);
   }
 
   private schedule(node: Node): void {

@@ -1,8 +1,9 @@
 import type { ResourceKey } from '../../core/watch/clusterSession';
 import { keyId } from '../../core/watch/clusterSession';
 import type { ResourceRow } from '../../core/resources/rows';
+import type { Category } from '../../core/resources/catalog';
 
-export type Node = ContextNode | FolderNode | ResourceNode | MessageNode;
+export type Node = ContextNode | ScopeNode | CategoryNode | FolderNode | ResourceNode | MessageNode;
 
 export interface ContextNode {
   readonly type: 'context';
@@ -10,6 +11,25 @@ export interface ContextNode {
   readonly context: string;
 }
 
+/** "Cluster" (cluster-scoped kinds), "All namespaces", or one namespace. */
+export interface ScopeNode {
+  readonly type: 'scope';
+  readonly id: string;
+  readonly context: string;
+  readonly scope: { kind: 'cluster' } | { kind: 'allNamespaces' } | { kind: 'namespace'; namespace: string };
+}
+
+/** Workloads, Network, …; Custom Resources has one node per API group below it. */
+export interface CategoryNode {
+  readonly type: 'category';
+  readonly id: string;
+  readonly context: string;
+  readonly namespace: string | undefined;
+  readonly category: Category;
+  readonly apiGroup?: string;
+}
+
+/** One resource type in one scope: the objects of a watched list. */
 export interface FolderNode {
   readonly type: 'folder';
   readonly id: string;
@@ -30,8 +50,10 @@ export interface MessageNode {
   readonly type: 'message';
   readonly id: string;
   readonly text: string;
-  readonly severity: 'info' | 'loading' | 'error';
+  readonly severity: 'info' | 'loading' | 'error' | 'more';
   readonly detail?: string;
+  /** For 'more': the folder whose page grows when clicked. */
+  readonly folderId?: string;
 }
 
 /**
@@ -45,32 +67,53 @@ export class NodeRegistry {
     return this.intern({ type: 'context', id: `ctx:${context}`, context });
   }
 
+  scope(context: string, scope: ScopeNode['scope']): ScopeNode {
+    const suffix = scope.kind === 'namespace' ? `ns:${scope.namespace}` : scope.kind;
+    return this.intern({ type: 'scope', id: `scope:${context}:${suffix}`, context, scope });
+  }
+
+  category(context: string, namespace: string | undefined, category: Category, apiGroup?: string): CategoryNode {
+    const id = `cat:${context}:${namespace ?? '*'}:${category}:${apiGroup ?? ''}`;
+    return this.intern({ type: 'category', id, context, namespace, category, apiGroup });
+  }
+
   folder(context: string, key: ResourceKey, label: string): FolderNode {
     return this.intern({ type: 'folder', id: `folder:${context}:${keyId(key)}`, context, key, label });
   }
 
-  resource(parent: FolderNode, row: ResourceRow): ResourceNode {
-    const id = `res:${parent.context}:${keyId(parent.key)}:${row.uid}`;
+  /** `parentId` keeps ids unique when the same object shows under several parents (folder, owner, node). */
+  resource(parentId: string, context: string, key: ResourceKey, row: ResourceRow): ResourceNode {
+    const id = `res:${parentId}:${row.uid}`;
     const existing = this.nodes.get(id) as ResourceNode | undefined;
     if (existing) {
       existing.row = row;
       return existing;
     }
-    return this.intern({ type: 'resource', id, context: parent.context, key: parent.key, row });
+    return this.intern({ type: 'resource', id, context, key, row });
   }
 
   message(parentId: string, text: string, severity: MessageNode['severity'], detail?: string): MessageNode {
-    // Messages are not interned by text: their identity is their place under the parent.
-    return { type: 'message', id: `msg:${parentId}:${severity}`, text, severity, detail };
+    return {
+      type: 'message',
+      id: `msg:${parentId}:${severity}`,
+      text,
+      severity,
+      detail,
+      folderId: severity === 'more' ? parentId : undefined,
+    };
+  }
+
+  byId(id: string): Node | undefined {
+    return this.nodes.get(id);
   }
 
   findFolder(context: string, key: ResourceKey): FolderNode | undefined {
     return this.nodes.get(`folder:${context}:${keyId(key)}`) as FolderNode | undefined;
   }
 
-  /** Forgets resource nodes of a folder that are no longer listed, so the registry does not grow forever. */
-  prune(parent: FolderNode, keep: ReadonlySet<string>): void {
-    const prefix = `res:${parent.context}:${keyId(parent.key)}:`;
+  /** Forgets resource nodes under a parent that are no longer shown, so the registry does not grow forever. */
+  prune(parentId: string, keep: ReadonlySet<string>): void {
+    const prefix = `res:${parentId}:`;
     for (const id of this.nodes.keys()) {
       if (id.startsWith(prefix) && !keep.has(id)) this.nodes.delete(id);
     }

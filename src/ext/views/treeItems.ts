@@ -2,7 +2,9 @@ import * as vscode from 'vscode';
 import type { ConnectionState } from '../../core/watch/clusterSession';
 import type { Health } from '../../core/resources/rows';
 import type { ContextInfo } from '../../core/kube/kubeconfig';
-import type { Node } from './nodes';
+import { CATEGORY_ICONS } from '../../core/resources/catalog';
+import { Commands } from '../commands/ids';
+import type { Node, ScopeNode } from './nodes';
 
 const HEALTH_COLOURS: Record<Health, string | undefined> = {
   ok: 'testing.iconPassed',
@@ -17,6 +19,18 @@ const KIND_ICONS: Record<string, string> = {
   Node: 'server',
   Pod: 'package',
   Deployment: 'layers',
+  ReplicaSet: 'layers-dot',
+  StatefulSet: 'database',
+  DaemonSet: 'server-process',
+  Job: 'run',
+  CronJob: 'watch',
+  Service: 'plug',
+  Ingress: 'globe',
+  ConfigMap: 'settings',
+  Secret: 'key',
+  Event: 'bell',
+  PersistentVolumeClaim: 'database',
+  CustomResourceDefinition: 'extensions',
 };
 
 export function contextItem(
@@ -24,6 +38,7 @@ export function contextItem(
   name: string,
   state: ConnectionState,
   isCurrent: boolean,
+  filter?: string,
 ): vscode.TreeItem {
   const item = new vscode.TreeItem(name, vscode.TreeItemCollapsibleState.Collapsed);
   item.id = `ctx:${name}`;
@@ -52,24 +67,73 @@ export function contextItem(
   );
   if (state.state === 'failed') tooltip.appendMarkdown(`\n\n${escape(state.error.message)}`);
   item.tooltip = tooltip;
-  item.contextValue = `context${isCurrent ? ' current' : ''}`;
+  if (filter) item.description = `${String(item.description ?? '')} · namespaces: ${filter}`;
+  item.contextValue = `context filterable${isCurrent ? ' current' : ''}`;
   return item;
 }
 
-export function toTreeItem(node: Exclude<Node, { type: 'context' }>): vscode.TreeItem {
+export function scopeItem(node: ScopeNode, isWindowNamespace: boolean, filter: string | undefined): vscode.TreeItem {
+  const label =
+    node.scope.kind === 'cluster'
+      ? 'Cluster'
+      : node.scope.kind === 'allNamespaces'
+        ? 'All namespaces'
+        : node.scope.namespace;
+  const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.Collapsed);
+  item.id = node.id;
+  item.iconPath = new vscode.ThemeIcon(
+    node.scope.kind === 'cluster'
+      ? 'server-environment'
+      : node.scope.kind === 'allNamespaces'
+        ? 'globe'
+        : 'symbol-namespace',
+  );
+  item.description = [isWindowNamespace ? '● this window' : '', filter ? `filter: ${filter}` : '']
+    .filter(Boolean)
+    .join(' · ');
+  item.contextValue = `scope scope:${node.scope.kind} filterable`;
+  return item;
+}
+
+export function toTreeItem(
+  node: Exclude<Node, { type: 'context' | 'scope' }>,
+  filter?: string,
+  count?: number,
+): vscode.TreeItem {
   switch (node.type) {
+    case 'category': {
+      const item = new vscode.TreeItem(node.apiGroup ?? node.category, vscode.TreeItemCollapsibleState.Collapsed);
+      item.id = node.id;
+      item.iconPath = new vscode.ThemeIcon(node.apiGroup ? 'symbol-module' : CATEGORY_ICONS[node.category]);
+      item.contextValue = 'category';
+      return item;
+    }
     case 'folder': {
       const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Collapsed);
       item.id = node.id;
       item.iconPath = new vscode.ThemeIcon('folder');
-      item.contextValue = 'folder';
+      item.description = [count === undefined ? '' : String(count), filter ? `filter: ${filter}` : '']
+        .filter(Boolean)
+        .join(' · ');
+      item.tooltip = `${node.key.kind} (${node.key.group || 'core'}/${node.key.version}) ${node.key.namespace ? `in ${node.key.namespace}` : node.key.namespaced ? 'in all namespaces' : ''}`;
+      item.contextValue = 'folder filterable';
       return item;
     }
     case 'resource': {
       const { row } = node;
-      const item = new vscode.TreeItem(row.name, vscode.TreeItemCollapsibleState.None);
+      const hasChildren = CHILD_KINDS.has(row.kind);
+      const item = new vscode.TreeItem(
+        row.name,
+        hasChildren ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
+      );
       item.id = node.id;
-      item.description = row.status;
+      item.description = [
+        row.kind !== node.key.kind ? row.kind : '',
+        !node.key.namespace && row.namespace ? row.namespace : '',
+        row.status,
+      ]
+        .filter(Boolean)
+        .join(' · ');
       const colour = HEALTH_COLOURS[row.health];
       item.iconPath = new vscode.ThemeIcon(
         KIND_ICONS[row.kind] ?? 'symbol-object',
@@ -89,17 +153,34 @@ export function toTreeItem(node: Exclude<Node, { type: 'context' }>): vscode.Tre
       const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
       item.id = node.id;
       item.tooltip = node.detail ?? node.text;
+      if (node.severity === 'more' && node.folderId) {
+        item.command = { command: Commands.showMore, title: 'Show more', arguments: [node.folderId] };
+      }
       item.iconPath =
-        node.severity === 'loading'
-          ? new vscode.ThemeIcon('loading~spin')
-          : node.severity === 'error'
-            ? new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground'))
-            : new vscode.ThemeIcon('info');
+        node.severity === 'more'
+          ? new vscode.ThemeIcon('ellipsis')
+          : node.severity === 'loading'
+            ? new vscode.ThemeIcon('loading~spin')
+            : node.severity === 'error'
+              ? new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground'))
+              : new vscode.ThemeIcon('info');
       item.contextValue = 'message';
       return item;
     }
   }
 }
+
+/** Kinds whose tree item expands to the objects they own or select. */
+export const CHILD_KINDS = new Set([
+  'Deployment',
+  'ReplicaSet',
+  'StatefulSet',
+  'DaemonSet',
+  'Job',
+  'CronJob',
+  'Service',
+  'Node',
+]);
 
 function escape(text: string): string {
   return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');

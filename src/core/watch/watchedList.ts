@@ -91,7 +91,14 @@ export class WatchedList<R extends Row> implements Disposable {
   private readonly changed = new Emitter<void>();
   readonly onDidChange: Event<void> = this.changed.event;
   /** Counters, for tests and diagnostics: how often we listed from scratch and opened a watch. */
-  readonly stats = { lists: 0, pages: 0, watches: 0, events: 0 };
+  readonly stats: {
+    lists: number;
+    pages: number;
+    watches: number;
+    events: number;
+    firstPageAt?: number;
+    firstRowsAt?: number;
+  } = { lists: 0, pages: 0, watches: 0, events: 0 };
 
   constructor(
     private readonly transport: ListWatchTransport,
@@ -167,7 +174,10 @@ export class WatchedList<R extends Row> implements Disposable {
 
   private async listAll(): Promise<void> {
     this.stats.lists++;
-    const fresh = new Map<string, R>();
+    // The first list shows each page as it arrives (first rows fast on big clusters); a relist keeps the old
+    // rows until the new list is complete, so the tree does not flicker to empty and back.
+    const progressive = this.rows.size === 0;
+    const fresh = progressive ? this.rows : new Map<string, R>();
     let continueToken: string | undefined;
     let resourceVersion: string | undefined;
     do {
@@ -182,15 +192,23 @@ export class WatchedList<R extends Row> implements Disposable {
         `listing ${this.description}`,
       );
       this.stats.pages++;
+      this.stats.firstPageAt ??= Date.now();
       for (const obj of page.items ?? []) {
         const row = this.project(obj);
         if (row) fresh.set(row.uid, row);
       }
+      if (progressive) {
+        this.sorted = undefined;
+        this.stats.firstRowsAt ??= Date.now();
+        this.changed.fire();
+      }
       continueToken = page.metadata?.continue || undefined;
       resourceVersion = page.metadata?.resourceVersion;
     } while (continueToken && !this.disposed);
-    this.rows.clear();
-    for (const [uid, row] of fresh) this.rows.set(uid, row);
+    if (!progressive) {
+      this.rows.clear();
+      for (const [uid, row] of fresh) this.rows.set(uid, row);
+    }
     this.sorted = undefined;
     this.resourceVersion = resourceVersion;
     this.changed.fire();

@@ -276,19 +276,16 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
   private folderChildren(folder: FolderNode): Node[] {
     this.depend(folder, folder.context, folder.key);
     const snap = this.sessions.get(folder.context).list(folder.key);
-    if (snap.state === 'idle' || snap.state === 'syncing')
-      return [this.nodes.message(folder.id, 'Loading…', 'loading')];
+    const loading = snap.state === 'idle' || snap.state === 'syncing';
+    if (loading && snap.items.length === 0) return [this.nodes.message(folder.id, 'Loading…', 'loading')];
     if (snap.state === 'failed' && snap.error) return [this.nodes.message(folder.id, snap.error.message, 'error')];
     const filter = this.filters.get(folder.id);
     const items = filter ? snap.items.filter((row) => matchesFilter(row, filter)) : snap.items;
-    return this.page(
-      folder.id,
-      folder.context,
-      folder.key,
-      items,
-      snap.state === 'retrying' ? snap.error?.message : undefined,
-      filter,
-    );
+    const retrying = snap.state === 'retrying' ? snap.error?.message : undefined;
+    const rows = this.page(folder.id, folder.context, folder.key, items, retrying, filter);
+    // The first pages of a big list are shown while the rest arrives.
+    if (!loading) return rows;
+    return [this.nodes.message(folder.id, `Loading… (${snap.items.length} so far)`, 'loading'), ...rows];
   }
 
   /** The first page of rows, and a "show more" row: VS Code is never handed tens of thousands of siblings. */

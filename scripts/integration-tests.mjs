@@ -98,6 +98,21 @@ const NOISE = [
   /Ignoring fetching additional builtin extensions/i,
 ];
 
+// The workbench logs as "%c INFO color: #33f <text>"; the extension host's console arrives the same way.
+function cleanConsole(text) {
+  const m = /^%c\s*(INFO|WARN|ERR|TRACE|DEBUG)?\s*color:\s*#?\w+\s?([\s\S]*)$/.exec(text);
+  const body = (m ? m[2] : text).replace(/%c/g, '').trimEnd();
+  if (!body.trim()) return '';
+  return m?.[1] && m[1] !== 'INFO' ? `${m[1]} ${body}` : body;
+}
+// The suite's own report lines, echoed by the extension host's console: already printed from KWB_TEST_REPORT.
+const DUPLICATES = [
+  /^\s*(✔|✖|- SKIPPED)\s/,
+  /^\s*(?:[\w-]+: )?\d+ passed, \d+ failed/,
+  /^\s*%d (passing|failing|pending)/,
+  /^\s*[.,!]+\s*$/,
+];
+
 let cluster;
 let server;
 let browser;
@@ -114,9 +129,17 @@ let failed = 0;
 let pending = 0;
 let sawSummary = false;
 let exitCode = 1;
+let fatal = false; // an error before or around the run, already reported
 
 function countFrom(line) {
-  // mocha's spec/min reporters: "  12 passing (3s)", "  1 failing", "  2 pending"
+  // The suite's own closing line, "integration: 12 passed, 1 failed, 2 skipped", or mocha's spec/min reporter
+  // lines "  12 passing (3s)", "  1 failing", "  2 pending".
+  const own = /^\s*(?:[\w-]+: )?(\d+) passed, (\d+) failed(?:, (\d+) (?:skipped|pending))?\s*$/.exec(line);
+  if (own) {
+    sawSummary = true;
+    [passed, failed, pending] = [Number(own[1]), Number(own[2]), Number(own[3] ?? 0)];
+    return;
+  }
   const m = /^\s*(\d+) (passing|failing|pending)\b/.exec(line);
   if (!m) return;
   sawSummary = true;
@@ -158,12 +181,11 @@ try {
   browser = await launchBrowser();
   const { page } = browser;
   page.on('console', (msg) => {
-    const text = msg.text();
-    if (NOISE.some((re) => re.test(text))) return;
-    if (!verbose && msg.type() === 'debug') return;
-    // The extension host forwards its console to the page with CSS markers (%c); drop them.
-    const clean = text.replace(/%c/g, '').replace(/\s*(color|font-weight|background)[^;]*;?/g, ' ').trim();
-    if (clean) console.log(`[browser:${msg.type()}] ${clean}`);
+    let line = cleanConsole(msg.text());
+    if (/^Failed to load resource/.test(line) && msg.location()?.url) line += ` (${msg.location().url})`;
+    if (!line || NOISE.some((re) => re.test(line))) return;
+    if (!verbose && (msg.type() === 'debug' || DUPLICATES.some((re) => re.test(line)))) return;
+    console.log(`[browser:${msg.type()}] ${line}`);
   });
   page.on('pageerror', (err) => console.log(`[browser:pageerror] ${err.message}`));
 
@@ -214,12 +236,13 @@ try {
 } catch (err) {
   console.log(`ERROR: ${err?.stack ?? err}`);
   exitCode = 1;
+  fatal = true;
 } finally {
   await cleanup();
 }
 
 if (!sawSummary) {
-  console.log('ERROR: the suite wrote no mocha summary ("N passing") to KWB_TEST_REPORT');
+  if (!fatal) console.log('ERROR: the suite wrote no summary ("N passed, N failed" or mocha\'s "N passing") to KWB_TEST_REPORT');
   if (exitCode === 0) exitCode = 1;
   if (failed === 0) failed = 1;
 }

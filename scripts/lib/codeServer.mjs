@@ -280,7 +280,7 @@ export function onShutdown(fn) {
  * why not. Never throws for a missing piece (no index.ts, no Go): then `present` is false, `reason` says why and
  * `env` carries KWB_CLUSTER=absent so the suites skip their cluster tests with that reason. A cluster that is
  * there but fails to start is an error (thrown).
- * @returns {Promise<{present:boolean, reason?:string, kubeconfigPath?:string, contexts?:string[],
+ * @returns {Promise<{present:boolean, reason?:string, kubeconfigPath?:string, contexts?:object, contextNames?:string[],
  *   env:Record<string,string>, stop:() => Promise<void>}>}
  */
 export async function startClusterForTests({ repoRoot, log = (m) => console.log(m) } = {}) {
@@ -310,15 +310,18 @@ export async function startClusterForTests({ repoRoot, log = (m) => console.log(
   const t0 = Date.now();
   log('starting the local control plane (test/cluster) ...');
   const cluster = await startCluster({ seed: true });
+  const c = cluster.contexts ?? {};
+  const contextNames = (Array.isArray(c) ? c : Object.values(c)).map((x) => (typeof x === 'string' ? x : x?.name));
   log(
     `cluster up in ${((Date.now() - t0) / 1000).toFixed(1)} s: KUBECONFIG=${cluster.kubeconfigPath}` +
-      (cluster.contexts ? ` contexts=${[].concat(cluster.contexts).map((c) => c?.name ?? c).join(',')}` : ''),
+      ` contexts=${contextNames.join(',')}`,
   );
   let stopped = false;
   return {
     present: true,
     kubeconfigPath: cluster.kubeconfigPath,
     contexts: cluster.contexts,
+    contextNames,
     env: { KUBECONFIG: cluster.kubeconfigPath, KWB_CLUSTER: 'present' },
     stop: async () => {
       if (stopped) return;

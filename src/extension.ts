@@ -9,11 +9,13 @@ import { OutputLogger } from './ext/log';
 import { ContextStatusBar } from './ext/statusBar';
 import { ClusterTreeProvider } from './ext/views/clusterTree';
 import { WindowState } from './ext/windowState';
+import { ResourceDocuments } from './ext/documents/resourceFileSystem';
 
 /** What the extension hands to its integration tests (and to other extensions, one day). */
 export interface KubeWorkbenchApi {
   readonly tree: ClusterTreeProvider;
   readonly kubeconfig: KubeconfigService;
+  readonly documents: ResourceDocuments;
 }
 
 /**
@@ -37,7 +39,8 @@ export function activate(context: vscode.ExtensionContext): KubeWorkbenchApi {
     const view = own(vscode.window.createTreeView(Views.clusters, { treeDataProvider: tree, showCollapseAll: true }));
     own(tree.attach(view));
     const statusBar = own(new ContextStatusBar(state));
-    own(registerCommands(buildCommandTable({ kubeconfig, sessions, state, tree, log }), log));
+    const documents = own(new ResourceDocuments(sessions, log));
+    own(registerCommands(buildCommandTable({ kubeconfig, sessions, state, tree, log, documents }), log));
 
     own(
       kubeconfig.onDidChange((merged) => {
@@ -63,7 +66,7 @@ export function activate(context: vscode.ExtensionContext): KubeWorkbenchApi {
       'activate',
       `Kube Workbench ${String((context.extension.packageJSON as { version?: string }).version)} activated`,
     );
-    return { tree, kubeconfig };
+    return { tree, kubeconfig, documents };
   } catch (err) {
     // VS Code does not show activation failures to users; we do.
     log.error('activate', 'activation failed', err);

@@ -12,6 +12,10 @@ export const Commands = {
   showMore: `${PREFIX}.showMore`,
   filter: `${PREFIX}.filter`,
   clearFilter: `${PREFIX}.clearFilter`,
+  openResource: `${PREFIX}.openResource`,
+  describeResource: `${PREFIX}.describeResource`,
+  deleteResource: `${PREFIX}.deleteResource`,
+  revealSecret: `${PREFIX}.revealSecret`,
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 

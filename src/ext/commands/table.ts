@@ -8,6 +8,8 @@ import type { WindowState } from '../windowState';
 import type { ClusterTreeProvider } from '../views/clusterTree';
 import type { Node } from '../views/nodes';
 import { config } from '../config';
+import type { ResourceDocuments } from '../documents/resourceFileSystem';
+import { documentCommands } from './documents';
 
 export interface CommandServices {
   kubeconfig: KubeconfigService;
@@ -15,6 +17,7 @@ export interface CommandServices {
   state: WindowState;
   tree: ClusterTreeProvider;
   log: OutputLogger;
+  documents: ResourceDocuments;
 }
 
 function asNode(value: unknown): Node | undefined {
@@ -24,6 +27,7 @@ function asNode(value: unknown): Node | undefined {
 /** Every command id maps to its handler; the compiler checks that none is missing. */
 export function buildCommandTable(s: CommandServices): Record<CommandId, { title: string; run: CommandHandler }> {
   return {
+    ...documentCommands(s.documents),
     [Commands.refresh]: {
       title: 'refreshing the clusters',
       run: () => {

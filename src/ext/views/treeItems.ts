@@ -147,6 +147,7 @@ export function toTreeItem(
         .filter(Boolean)
         .join('\n');
       item.contextValue = `resource kind:${row.kind}`;
+      item.command = { command: Commands.openResource, title: 'Open', arguments: [node] };
       return item;
     }
     case 'message': {

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { api, clusterAbsentReason, eventually } from './helpers';
+import { clusterAbsentReason, eventually } from './helpers';
+import { childrenOf, label } from './tree';
 import type { Node } from '../../src/ext/views/nodes';
 
 const absent = clusterAbsentReason();
@@ -11,28 +12,6 @@ describe('Clusters view against the local control plane', function () {
       this.skip();
     }
   });
-
-  async function childrenOf(parent: Node | undefined): Promise<Node[]> {
-    const { tree } = await api();
-    return tree.getChildren(parent);
-  }
-
-  function label(node: Node): string {
-    switch (node.type) {
-      case 'context':
-        return node.context;
-      case 'folder':
-        return node.label;
-      case 'resource':
-        return node.row.name;
-      case 'message':
-        return node.text;
-      case 'scope':
-        return node.scope.kind === 'namespace' ? node.scope.namespace : node.scope.kind;
-      case 'category':
-        return node.apiGroup ?? node.category;
-    }
-  }
 
   it('lists every context of the kubeconfig', async () => {
     const roots = await childrenOf(undefined);

@@ -10,27 +10,45 @@ const vscodeImports = {
   ],
 };
 
+const nodeGlobals = Object.fromEntries(
+  [
+    'process',
+    'console',
+    'URL',
+    'URLSearchParams',
+    'setTimeout',
+    'clearTimeout',
+    'setInterval',
+    'clearInterval',
+    'setImmediate',
+    'Buffer',
+    'fetch',
+    'AbortController',
+    'AbortSignal',
+    'TextDecoder',
+    'TextEncoder',
+    'structuredClone',
+    'queueMicrotask',
+    'performance',
+    'window',
+    'document',
+  ].map((name) => [name, 'readonly']),
+);
+
 export default tseslint.config(
-  {
-    ignores: [
-      'node_modules/**',
-      'dist/**',
-      'out/**',
-      'test-results/**',
-      'test/cluster/**/*.mjs',
-      '**/*.js',
-      'bench/tmp/**',
-    ],
-  },
+  { ignores: ['node_modules/**', 'dist/**', 'out/**', 'test-results/**', '**/*.js', 'bench/tmp/**'] },
   js.configs.recommended,
-  ...tseslint.configs.recommendedTypeChecked,
+  // Plain JavaScript scripts (build, runners): the recommended rules, no type information.
   {
-    languageOptions: {
-      parserOptions: {
-        projectService: { allowDefaultProject: ['*.mjs', 'scripts/*.mjs', 'scripts/lib/*.mjs'] },
-        tsconfigRootDir: import.meta.dirname,
-      },
-    },
+    files: ['**/*.mjs'],
+    languageOptions: { globals: nodeGlobals, sourceType: 'module', ecmaVersion: 2023 },
+    rules: { 'no-empty': ['error', { allowEmptyCatch: true }] },
+  },
+  // TypeScript: type-checked rules.
+  ...tseslint.configs.recommendedTypeChecked.map((config) => ({ ...config, files: ['**/*.ts'] })),
+  {
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       '@typescript-eslint/no-floating-promises': [
         'error',
@@ -45,24 +63,6 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       eqeqeq: ['error', 'smart'],
-    },
-  },
-  {
-    files: ['**/*.mjs'],
-    ...tseslint.configs.disableTypeChecked,
-    languageOptions: {
-      globals: {
-        process: 'readonly',
-        console: 'readonly',
-        URL: 'readonly',
-        setTimeout: 'readonly',
-        clearTimeout: 'readonly',
-        Buffer: 'readonly',
-        fetch: 'readonly',
-        AbortSignal: 'readonly',
-        setInterval: 'readonly',
-        clearInterval: 'readonly',
-      },
     },
   },
   {
@@ -98,8 +98,8 @@ export default tseslint.config(
           ...vscodeImports,
           patterns: [
             {
-              group: ['../kube/*', '../streams/*', '../yaml/*', '**/ext/**'],
-              message: 'core/resources depends only on common (and watch types).',
+              group: ['../kube/clusterClient', '../streams/*', '../yaml/*', '**/ext/**'],
+              message: 'core/resources is pure: descriptors, formatting, patch builders.',
             },
           ],
         },
@@ -107,7 +107,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['test/unit/**/*.ts', 'test/cluster/**/*.ts'],
+    files: ['test/unit/**/*.ts', 'test/cluster/**/*.ts', 'bench/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', vscodeImports] },
   },
 );

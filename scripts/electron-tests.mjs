@@ -47,7 +47,9 @@ try {
       KWB_TEST_REPORT: reportFile,
       KWB_WORKSPACE: path.join(repoRoot, 'test', 'fixtures', 'workspace'),
       KWB_CLUSTER: process.env.KWB_CLUSTER ?? 'absent',
-      ...(process.env.KWB_CLUSTER === 'present' ? {} : { KWB_CLUSTER_SKIP_REASON: 'electron runner: no cluster started' }),
+      ...(process.env.KWB_CLUSTER === 'present'
+        ? {}
+        : { KWB_CLUSTER_SKIP_REASON: 'electron runner: no cluster started' }),
     },
   });
 } catch (err) {

@@ -16,13 +16,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  launchBrowser,
-  onShutdown,
-  startClusterForTests,
-  startCodeServer,
-  testPayloadUrl,
-} from './lib/codeServer.mjs';
+import { launchBrowser, onShutdown, startClusterForTests, startCodeServer, testPayloadUrl } from './lib/codeServer.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
@@ -229,6 +223,7 @@ try {
       console.log(fs.readFileSync(server.logFile, 'utf8').split('\n').slice(-30).join('\n'));
     } catch {}
     exitCode = 1;
+    fatal = true;
   } else {
     exitCode = outcome;
     log(`suite finished: codeAutomationExit(${outcome})`);
@@ -242,7 +237,8 @@ try {
 }
 
 if (!sawSummary) {
-  if (!fatal) console.log('ERROR: the suite wrote no summary ("N passed, N failed" or mocha\'s "N passing") to KWB_TEST_REPORT');
+  if (!fatal)
+    console.log('ERROR: the suite wrote no summary ("N passed, N failed" or mocha\'s "N passing") to KWB_TEST_REPORT');
   if (exitCode === 0) exitCode = 1;
   if (failed === 0) failed = 1;
 }

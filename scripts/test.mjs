@@ -12,7 +12,12 @@ const steps = [
   { name: 'unit', cmd: process.execPath, args: ['scripts/unit-tests.mjs'], counts: true },
   { name: 'package', cmd: process.execPath, args: ['scripts/package.mjs'], counts: false },
   { name: 'build tests', cmd: process.execPath, args: ['scripts/esbuild.mjs', '--tests'], counts: false },
-  { name: 'cluster', cmd: process.execPath, args: ['--import', 'tsx', '--test', '--test-reporter=spec', 'test/cluster/cluster.test.ts'], counts: true },
+  {
+    name: 'cluster',
+    cmd: process.execPath,
+    args: ['--import', 'tsx', '--test', '--test-reporter=spec', 'test/cluster/cluster.test.ts'],
+    counts: true,
+  },
   { name: 'integration', cmd: process.execPath, args: ['scripts/integration-tests.mjs', '--no-build'], counts: true },
   { name: 'ui', cmd: process.execPath, args: ['scripts/ui-tests.mjs', '--no-build'], counts: true },
 ];
@@ -66,7 +71,8 @@ for (const step of steps) {
 }
 
 console.log('\n=== summary');
-for (const r of results) console.log(`${r.ok ? 'ok  ' : 'FAIL'} ${r.name} (${r.seconds} s)${r.ok ? '' : ` exit ${r.code}`}`);
+for (const r of results)
+  console.log(`${r.ok ? 'ok  ' : 'FAIL'} ${r.name} (${r.seconds} s)${r.ok ? '' : ` exit ${r.code}`}`);
 console.log('screenshots: test-results/screenshots/');
 const ok = results.every((r) => r.ok);
 console.log(`${passed} passed, ${failed} failed`);

@@ -139,6 +139,10 @@ try {
     /** Saves test-results/screenshots/<name>.png (of `locator` if given, else the page). */
     async screenshot(name, locator) {
       const file = path.join(screenshotsDir, `${name}.png`);
+      // No hover tooltip in the picture: park the mouse over the empty editor area.
+      const vp = page.viewportSize();
+      if (vp) await page.mouse.move(vp.width - 40, vp.height / 2).catch(() => {});
+      await page.waitForTimeout(300);
       await (locator ?? page).screenshot({ path: file });
       shots.push(file);
       return file;
@@ -163,9 +167,16 @@ try {
       console.log(`  ✔ ${title} (${Date.now() - started} ms)`);
     } catch (err) {
       failed++;
-      const slug = t.name.replace(/[^\w]+/g, '-').replace(/^-|-$/g, '').toLowerCase();
+      const slug = t.name
+        .replace(/[^\w]+/g, '-')
+        .replace(/^-|-$/g, '')
+        .toLowerCase();
       const shot = await ctx.screenshot(`failure-${slug}`).catch(() => undefined);
-      console.log(`  ✖ ${title}\n      ${String(err?.stack ?? err).split('\n').join('\n      ')}`);
+      console.log(
+        `  ✖ ${title}\n      ${String(err?.stack ?? err)
+          .split('\n')
+          .join('\n      ')}`,
+      );
       if (shot) console.log(`      screenshot: ${path.relative(repoRoot, shot)}`);
     }
   }

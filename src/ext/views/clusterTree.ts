@@ -17,6 +17,9 @@ import {
 import { contextItem, scopeItem, toTreeItem } from './treeItems';
 import type { WindowState } from '../windowState';
 
+/** Under "Cluster", kinds are listed by category in this order. */
+const CATEGORY_ORDER: readonly Category[] = ['Cluster', ...NAMESPACED_CATEGORIES];
+
 const NAMESPACES: ResourceKey = {
   group: '',
   version: 'v1',
@@ -253,11 +256,14 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
     return resources
       .map((r) => ({ r, entry: catalogEntry(r) }))
       .filter(({ r, entry }) => entry !== undefined && include(r))
-      .sort((a, b) =>
-        prefixCategory && a.entry!.category !== b.entry!.category
-          ? a.entry!.category.localeCompare(b.entry!.category)
-          : a.entry!.order - b.entry!.order || a.entry!.label.localeCompare(b.entry!.label),
-      )
+      .sort((a, b) => {
+        const byCategory = CATEGORY_ORDER.indexOf(a.entry!.category) - CATEGORY_ORDER.indexOf(b.entry!.category);
+        return (
+          (prefixCategory ? byCategory : 0) ||
+          a.entry!.order - b.entry!.order ||
+          a.entry!.label.localeCompare(b.entry!.label)
+        );
+      })
       .map(({ r, entry }) => {
         const key: ResourceKey = {
           group: r.group,

@@ -35,9 +35,22 @@ kind: Role
 metadata:
   name: team-a-read-only
   namespace: team-a
+# Namespaced resources only, listed explicitly: a wildcard would also answer
+# "yes" to "kubectl auth can-i list nodes -n team-a" (RBAC does not know
+# which resources are cluster-scoped), though listing nodes is forbidden.
 rules:
-- apiGroups: ["*"]
+- apiGroups: [""]
+  resources: [pods, pods/log, pods/status, services, endpoints, configmaps, secrets, persistentvolumeclaims,
+    serviceaccounts, events, replicationcontrollers, resourcequotas, limitranges, podtemplates]
+  verbs: ["get", "list", "watch"]
+- apiGroups: [apps, batch, autoscaling, policy, discovery.k8s.io, events.k8s.io, coordination.k8s.io, demo.kwb.dev]
   resources: ["*"]
+  verbs: ["get", "list", "watch"]
+- apiGroups: [networking.k8s.io]
+  resources: [ingresses, networkpolicies]
+  verbs: ["get", "list", "watch"]
+- apiGroups: [rbac.authorization.k8s.io]
+  resources: [roles, rolebindings]
   verbs: ["get", "list", "watch"]
 ---
 apiVersion: rbac.authorization.k8s.io/v1

@@ -204,7 +204,7 @@ func (s *supervisor) start(ctx context.Context) error {
 	fmt.Printf("state dir: %s\n", s.state)
 	fmt.Printf("component logs: %s\n", s.path("components"))
 
-	for _, name := range []string{"etcd-client", "etcd-peer", "apiserver", "kwok", "offline"} {
+	for _, name := range []string{"etcd-client", "etcd-peer", "apiserver", "kwok", "kwok-internal", "offline"} {
 		p, err := freePort()
 		if err != nil {
 			return err
@@ -302,7 +302,7 @@ func (s *supervisor) start(ctx context.Context) error {
 	fmt.Printf("server: https://127.0.0.1:%d\n", s.ports["apiserver"])
 	fmt.Printf("kubeconfig: %s\n", s.userKubeconfigPath())
 	fmt.Printf("contexts: %s,%s,%s,%s\n", ctxAdmin, ctxViewer, ctxExec, ctxOffline)
-	fmt.Printf("ports: apiserver=%d etcd-client=%d etcd-peer=%d kwok=%d\n", s.ports["apiserver"], s.ports["etcd-client"], s.ports["etcd-peer"], s.ports["kwok"])
+	fmt.Printf("ports: apiserver=%d etcd-client=%d etcd-peer=%d kwok=%d kwok-internal=%d\n", s.ports["apiserver"], s.ports["etcd-client"], s.ports["etcd-peer"], s.ports["kwok"], s.ports["kwok-internal"])
 	fmt.Printf("pids: supervisor=%d%s\n", os.Getpid(), s.childPids())
 	return nil
 }
@@ -617,12 +617,19 @@ func (s *supervisor) kwokArgs() []string {
 		"--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
 		"--node-ip=127.0.0.1",
 		"--node-port=" + strconv.Itoa(s.ports["kwok"]),
-		"--server-address=127.0.0.1:" + strconv.Itoa(s.ports["kwok"]),
+		"--server-address=127.0.0.1:" + strconv.Itoa(s.ports["kwok-internal"]),
 		"--tls-cert-file=" + s.pki.path("kwok-serving.crt"),
 		"--tls-private-key-file=" + s.pki.path("kwok-serving.key"),
 		"--cidr=10.244.0.0/16",
 		"--node-lease-duration-seconds=40",
 		"--enable-crds=Logs,Exec,PortForward",
+		// The kubelet port the nodes advertise is served by the exec front
+		// (kwok.go), which proxies everything but exec to kwok's server.
+		"--kwb-listen=127.0.0.1:" + strconv.Itoa(s.ports["kwok"]),
+		"--kwb-backend=127.0.0.1:" + strconv.Itoa(s.ports["kwok-internal"]),
+		"--kwb-cert=" + s.pki.path("kwok-serving.crt"),
+		"--kwb-key=" + s.pki.path("kwok-serving.key"),
+		"--kwb-kubeconfig=" + s.path("components", "kwok.kubeconfig"),
 	}
 }
 

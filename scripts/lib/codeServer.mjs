@@ -170,10 +170,22 @@ export async function startCodeServer(o = {}) {
     }),
   );
 
+  // Last resort when the runner dies without stop(): end the server's process group and drop its temp dir.
+  const onExit = () => {
+    if (!exited) {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {}
+    }
+    if (!process.env.KWB_KEEP_TMP) fs.rmSync(tmpDir, { recursive: true, force: true });
+  };
+  process.on('exit', onExit);
+
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
     stopped = true;
+    process.off('exit', onExit);
     if (!exited) {
       try {
         process.kill(-child.pid, 'SIGTERM');
@@ -231,14 +243,22 @@ export async function launchBrowser(o = {}) {
     headless: o.headless ?? true,
     args: [...CHROMIUM_ARGS, ...(o.args ?? [])],
     viewport: o.viewport ?? { width: 1440, height: 900 },
+    // Our runners own the signals (they stop code-server and the cluster too); Playwright's own handlers
+    // would exit the process as soon as the browser is closed, before the rest is stopped.
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
     deviceScaleFactor: o.deviceScaleFactor ?? 1,
     timeout: 60_000,
   });
   const page = context.pages()[0] ?? (await context.newPage());
+  const onExit = () => fs.rmSync(userDataDir, { recursive: true, force: true });
+  process.on('exit', onExit);
   let closed = false;
   const close = async () => {
     if (closed) return;
     closed = true;
+    process.off('exit', onExit);
     await context.close().catch(() => {});
     fs.rmSync(userDataDir, { recursive: true, force: true });
   };
@@ -259,17 +279,17 @@ export function testPayloadUrl(server, { folder, extensionDevelopmentPath, exten
 
 /** Runs `fn` once when the process is interrupted or exits; returns a function that runs it now. */
 export function onShutdown(fn) {
-  let done = false;
-  const run = async () => {
-    if (done) return;
-    done = true;
-    await fn();
-  };
+  let running;
+  let signalled = false;
+  // Every caller awaits the same cleanup, so whoever calls process.exit() does so after it finished.
+  const run = () => (running ??= Promise.resolve().then(fn));
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-    process.once(sig, async () => {
+    process.on(sig, async () => {
+      if (signalled) return; // a second Ctrl-C while stopping: keep stopping
+      signalled = true;
       process.stderr.write(`\nreceived ${sig}: stopping\n`);
       await run().catch(() => {});
-      process.exit(130);
+      process.exit(sig === 'SIGINT' ? 130 : 143);
     });
   }
   return run;

@@ -184,6 +184,9 @@ describe('Objects as documents against the local control plane', function () {
     const live: V1Secret = await core.readNamespacedSecret({ name: secretName, namespace: NAMESPACE });
     assert.equal(Buffer.from(live.data?.password ?? '', 'base64').toString('utf8'), 'n3w-value');
     assert.equal(live.data?.blob, 'AAEC/w==', 'binary values are kept as they were');
+    await eventually('the masked view to be read again', () =>
+      masked.getText().includes('password: •••••• (9 bytes)') ? true : undefined,
+    );
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 

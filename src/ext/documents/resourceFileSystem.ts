@@ -198,7 +198,8 @@ export class ResourceDocuments implements vscode.FileSystemProvider, vscode.Disp
         e.size = content.byteLength;
         this.log.info('documents', `saved ${name} (resourceVersion ${saved})`);
         vscode.window.setStatusBarMessage(`Saved ${result.object.kind ?? ''} "${ref.name}" to ${ref.context}`, 5000);
-        this.refreshSoon(uri);
+        // The other view of the same Secret (masked or revealed), if open, is read again too.
+        this.refreshSoon([uri, resourceUri(ref)]);
         return;
       }
       case 'conflict': {
@@ -271,13 +272,17 @@ export class ResourceDocuments implements vscode.FileSystemProvider, vscode.Disp
    * the text). VS Code reloads only documents without unsaved changes, and only when the modification time
    * moved past the one it noted after the save, so the time is moved again first.
    */
-  private refreshSoon(uri: vscode.Uri): void {
+  private refreshSoon(uris: vscode.Uri[]): void {
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      const entry = this.entries.get(uri.toString());
-      if (!entry) return;
-      entry.mtime = this.nextMtime(entry);
-      this.changed.fire([{ type: vscode.FileChangeType.Changed, uri }]);
+      const events: vscode.FileChangeEvent[] = [];
+      for (const uri of new Map(uris.map((u) => [u.toString(), u])).values()) {
+        const entry = this.entries.get(uri.toString());
+        if (!entry) continue;
+        entry.mtime = this.nextMtime(entry);
+        events.push({ type: vscode.FileChangeType.Changed, uri });
+      }
+      if (events.length > 0) this.changed.fire(events);
     }, REFRESH_AFTER_SAVE_MS);
     this.timers.add(timer);
   }

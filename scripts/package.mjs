@@ -11,6 +11,8 @@ run(process.execPath, [
   '--no-dependencies',
   '--skip-license',
   '--allow-missing-repository',
+  // The README's screenshots are relative links into this repository; there is no public URL to rewrite them to.
+  '--no-rewrite-relative-links',
   '--out',
   'dist/kube-workbench.vsix',
 ]);

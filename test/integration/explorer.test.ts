@@ -93,7 +93,9 @@ describe('Cluster explorer (tree contents, live updates, RBAC)', function () {
     );
     let refreshes = 0;
     const listener = tree.onDidChangeTreeData((changed) => {
-      if (changed === undefined || (Array.isArray(changed) ? changed : [changed]).includes(folder)) refreshes++;
+      // By id: another suite may have rebuilt the tree's nodes (refreshAll) since `folder` was read.
+      if (changed === undefined || (Array.isArray(changed) ? changed : [changed]).some((n) => n.id === folder.id))
+        refreshes++;
     });
     const apps = admin();
     const name = `live-${Date.now().toString(36)}`;

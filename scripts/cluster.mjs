@@ -10,7 +10,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { constants as osConstants, homedir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -70,7 +70,7 @@ export async function build({ quiet = false } = {}) {
   const tick = setInterval(() => log(`still building... ${Math.round((Date.now() - started) / 1000)}s`), 30000);
   try {
     await new Promise((resolveP, reject) => {
-      const child = spawn('go', ['build', '-trimpath', '-ldflags=-s -w', '-o', tmp, '.'], {
+      const child = spawn('go', ['build', '-trimpath', '-buildvcs=false', '-ldflags=-s -w', '-o', tmp, '.'], {
         cwd: clusterDir,
         stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'],
         env: { ...process.env, GOFLAGS: [process.env.GOFLAGS, '-mod=readonly'].filter(Boolean).join(' ') },
@@ -113,7 +113,7 @@ async function main() {
   process.on('SIGTERM', forward('SIGTERM'));
   process.on('SIGHUP', forward('SIGTERM'));
   child.on('exit', (code, signal) => {
-    process.exitCode = code ?? (signal ? 128 + 1 : 1);
+    process.exitCode = code ?? 128 + (osConstants.signals[signal] ?? 1);
   });
 }
 

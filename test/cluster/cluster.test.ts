@@ -375,3 +375,19 @@ void describe('local cluster', { timeout: 60 * 60 * 1000 }, () => {
     assert.equal(exit.code, 0, exit.stderr);
   });
 });
+
+void describe('local cluster: a crashing component', { timeout: 10 * 60 * 1000 }, () => {
+  void it('is reported and the rest is stopped, leaving no process or port', async () => {
+    const c = await startCluster({ nodes: 1 });
+    const pids = { ...c.pids };
+    const ports = { ...c.ports };
+    assert.ok(pids.scheduler, JSON.stringify(pids));
+    process.kill(pids.scheduler, 'SIGKILL');
+    const exit = await c.exited;
+    assert.equal(exit.code, 1, exit.stderr);
+    assert.match(exit.stderr, /component scheduler exited: signal: killed/);
+    await c.stop(); // verifies that no process and no port is left
+    for (const [name, pid] of Object.entries(pids)) assert.equal(processAlive(pid), false, `${name} still running`);
+    for (const [name, port] of Object.entries(ports)) assert.equal(await portOpen(port), false, `${name} port open`);
+  });
+});

@@ -8,7 +8,7 @@
  * Every call starts a fresh cluster of its own (fresh CA, temp state dir, free
  * ports), so test suites never depend on a cluster someone left running.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { appendFile, mkdir, readdir, readFile } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
@@ -75,20 +75,24 @@ export interface LocalCluster {
 
 /** Builds the cluster binary if needed (cached by source hash) and returns its path. */
 export async function buildCluster(timeoutMs = 60 * 60 * 1000): Promise<string> {
+  // Build progress (a first build takes many minutes) goes to our stderr.
   return new Promise((resolveP, reject) => {
-    execFile(
-      process.execPath,
-      [clusterScript, '--build-only'],
-      { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
-      (err, stdout, stderr) => {
-        if (err) {
-          reject(new Error(`building the cluster failed: ${err.message}\n${stderr}`));
-          return;
-        }
-        const bin = stdout.trim().split('\n').pop() ?? '';
-        resolveP(bin);
-      },
-    );
+    const child = spawn(process.execPath, [clusterScript, '--build-only'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d: string) => {
+      stdout += d;
+    });
+    const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (code !== 0) {
+        reject(new Error(`building the cluster failed (${signal ?? `exit ${code}`}); see the output above`));
+        return;
+      }
+      resolveP(stdout.trim().split('\n').pop() ?? '');
+    });
   });
 }
 

@@ -1,6 +1,6 @@
 // The Clusters view: what a person sees after clicking "Kube Workbench" in the activity bar.
 import assert from 'node:assert/strict';
-import { eventually, expand, openViewContainer, row, rowLabels, treeOf } from './workbench.mjs';
+import { collapseAll, eventually, expand, openViewContainer, row, rowLabels, treeOf } from './workbench.mjs';
 
 const startsWithName = (label, name) => label === name || label.startsWith(`${name} `) || label.startsWith(`${name},`);
 
@@ -65,6 +65,44 @@ export default [
         );
       }
       await screenshot('cluster-expanded');
+    },
+  },
+  {
+    name: 'browses to a Deployment and opens its live YAML from the context menu',
+    needsCluster: true,
+    async run({ page, screenshot, log }) {
+      await openViewContainer(page, 'Kube Workbench');
+      const tree = treeOf(page, 'Clusters');
+      await collapseAll(page, tree);
+      // kwb-admin › demo › Workloads › Deployments › web (seeded by test/cluster/seed.yaml)
+      const path = ['kwb-admin', 'demo', 'Workloads', 'Deployments'];
+      for (const [i, name] of path.entries()) {
+        const r = row(tree, name, i + 1).first();
+        await r.waitFor({ state: 'visible', timeout: 60_000 });
+        await expand(r);
+      }
+      const web = row(tree, 'web', path.length + 1).first();
+      await web.waitFor({ state: 'visible', timeout: 60_000 });
+      log(`deployments: ${(await rowLabels(tree, path.length + 1)).join(' | ')}`);
+      await screenshot('workloads');
+
+      await web.click({ button: 'right' });
+      const menu = page.getByRole('menu');
+      await menu.first().waitFor({ state: 'visible' });
+      const items = (await menu.getByRole('menuitem').allInnerTexts()).map((t) => t.split('\n')[0].trim());
+      log(`context menu: ${items.join(' | ')}`);
+      for (const want of ['Open YAML', 'Describe']) assert.ok(items.includes(want), `"${want}" in ${items.join(', ')}`);
+      await menu.getByRole('menuitem', { name: /^Open YAML/ }).first().click();
+
+      const editor = page.locator('.editor-instance .monaco-editor .view-lines').first();
+      const text = await eventually(async () => {
+        const t = (await editor.innerText()).replace(/\u00a0/g, ' ');
+        assert.match(t, /kind: Deployment/, 'the editor shows the Deployment');
+        assert.match(t, /name: web/);
+        return t;
+      }, 30_000);
+      log(`editor: ${text.split('\n').slice(0, 3).join(' / ')}`);
+      await screenshot('resource-yaml');
     },
   },
 ];

@@ -16,17 +16,26 @@ export function treeOf(page, viewName) {
   return page.getByRole('tree', { name: new RegExp(`^${escape(viewName)}`) });
 }
 
-/** The row named `label` at `level` (1 = roots). The row's aria-label starts with the tree item's label. */
+/**
+ * The row whose label is exactly `label`, at `level` (1 = roots) when given. Matched on the rendered label, not
+ * the row's aria-label: VS Code uses a custom tree item's string tooltip as its aria-label.
+ */
 export function row(tree, label, level) {
-  const rows = tree.getByRole('treeitem', { name: new RegExp(`^${escape(label)}(\\b|$)`) });
+  const rows = tree.getByRole('treeitem').filter({
+    has: tree.page().locator('.label-name', { hasText: new RegExp(`^\\s*${escape(label)}\\s*$`) }),
+  });
   return level ? rows.and(tree.locator(`[aria-level="${level}"]`)) : rows;
 }
 
-/** aria-labels of the visible rows at `level`. */
+/** "label description" of the rendered rows at `level`. */
 export async function rowLabels(tree, level) {
-  return tree
-    .locator(`[role="treeitem"][aria-level="${level}"]`)
-    .evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? e.textContent ?? ''));
+  return tree.locator(`[role="treeitem"][aria-level="${level}"]`).evaluateAll((els) =>
+    els.map((e) => {
+      const name = e.querySelector('.label-name')?.textContent?.trim() ?? e.getAttribute('aria-label') ?? '';
+      const description = e.querySelector('.label-description')?.textContent?.trim();
+      return description ? `${name} ${description}` : name;
+    }),
+  );
 }
 
 /** Polls `check` until it stops throwing; rethrows its last error after `timeout`. */
@@ -48,6 +57,24 @@ export async function expand(rowLocator) {
   await rowLocator.click();
   if ((await rowLocator.getAttribute('aria-expanded')) !== 'true') await rowLocator.press('ArrowRight');
   await eventually(async () => assert.equal(await rowLocator.getAttribute('aria-expanded'), 'true'), 10_000);
+}
+
+/** Collapses every row of the tree: the view's "Collapse All" title action, else each expanded root. */
+export async function collapseAll(page, tree) {
+  await tree.hover();
+  const button = page.locator('.part.sidebar').getByRole('button', { name: /^Collapse All/ });
+  if (await button.first().isVisible().catch(() => false)) {
+    await button.first().click();
+  } else {
+    for (const r of await tree.locator('[role="treeitem"][aria-level="1"][aria-expanded="true"]').all()) {
+      await r.click();
+      await r.press('ArrowLeft');
+    }
+  }
+  await eventually(
+    async () => assert.equal(await tree.locator('[role="treeitem"][aria-level="2"]').count(), 0, 'all collapsed'),
+    5_000,
+  );
 }
 
 function escape(s) {

@@ -24,6 +24,8 @@ REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE_ROOT="${XDG_CACHE_HOME:-$HOME/.cache}/kube-workbench"
 CS_DIR="${KWB_CODE_SERVER_DIR:-$CACHE_ROOT/code-server-$CODE_SERVER_VERSION}"
 MARKER="$CS_DIR/.kwb-complete"
+# Native modules are built for this Node's ABI: a different Node means a rebuild.
+MARKER_TEXT="code-server=$CODE_SERVER_VERSION node-abi=$(node -p process.versions.modules)"
 START=$(date +%s)
 
 log() { printf '[setup] %s\n' "$*"; }
@@ -41,7 +43,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   log "installing Debian packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -q
-  $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+  $SUDO apt-get install -y -q --no-install-recommends -o DPkg::Lock::Timeout=300 "${missing[@]}"
 else
   log "Debian packages present: ${APT_PACKAGES[*]}"
 fi
@@ -103,11 +105,11 @@ install_code_server() {
   XDG_CONFIG_HOME="$CS_DIR/.smoke/config" XDG_DATA_HOME="$CS_DIR/.smoke/data" \
     "$CS_DIR/node_modules/.bin/code-server" --version
   rm -rf "$CS_DIR/.smoke"
-  date -u +%FT%TZ >"$MARKER"
+  echo "$MARKER_TEXT" >"$MARKER"
   cd "$REPO_ROOT"
 }
 
-if [ -f "$MARKER" ] && [ -x "$CS_DIR/node_modules/.bin/code-server" ]; then
+if [ "$(cat "$MARKER" 2>/dev/null)" = "$MARKER_TEXT" ] && [ -x "$CS_DIR/node_modules/.bin/code-server" ]; then
   log "code-server $CODE_SERVER_VERSION present in $CS_DIR"
 else
   t0=$(date +%s)

@@ -9,6 +9,7 @@ import { OutputLogger } from './ext/log';
 import { ContextStatusBar } from './ext/statusBar';
 import { ClusterTreeProvider } from './ext/views/clusterTree';
 import { WindowState } from './ext/windowState';
+import { Guard } from './ext/guard';
 import { ResourceDocuments } from './ext/documents/resourceFileSystem';
 
 /** What the extension hands to its integration tests (and to other extensions, one day). */
@@ -35,11 +36,20 @@ export function activate(context: vscode.ExtensionContext): KubeWorkbenchApi {
     );
     const sessions = own(new SessionRegistry(() => kubeconfig.current, { log }));
     const state = own(new WindowState(context.workspaceState, kubeconfig));
-    const tree = own(new ClusterTreeProvider(kubeconfig, sessions, state, () => config.treePageSize()));
+    const guard = new Guard();
+    const tree = own(
+      new ClusterTreeProvider(
+        kubeconfig,
+        sessions,
+        state,
+        () => config.treePageSize(),
+        (context) => guard.policy(context),
+      ),
+    );
     const view = own(vscode.window.createTreeView(Views.clusters, { treeDataProvider: tree, showCollapseAll: true }));
     own(tree.attach(view));
-    const statusBar = own(new ContextStatusBar(state));
-    const documents = own(new ResourceDocuments(sessions, log));
+    const statusBar = own(new ContextStatusBar(state, guard));
+    const documents = own(new ResourceDocuments(sessions, log, guard));
     own(registerCommands(buildCommandTable({ kubeconfig, sessions, state, tree, log, documents }), log));
 
     own(
@@ -52,6 +62,10 @@ export function activate(context: vscode.ExtensionContext): KubeWorkbenchApi {
     own(
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (config.affectsKubeconfig(event)) kubeconfig.reload();
+        if (config.affectsGuard(event)) {
+          statusBar.update();
+          tree.refreshAll();
+        }
       }),
     );
     // Read the kubeconfig (local files only) just after activation, to set the welcome view and status bar.

@@ -10,6 +10,18 @@ export const config = {
     const value = vscode.workspace.getConfiguration(SETTINGS_SECTION).get<number>('tree.pageSize', 500);
     return Math.max(50, Math.min(5000, value));
   },
+  readOnlyContexts(): string[] {
+    return vscode.workspace.getConfiguration(SETTINGS_SECTION).get<string[]>('readOnlyContexts', []);
+  },
+  confirmContexts(): string[] {
+    return vscode.workspace.getConfiguration(SETTINGS_SECTION).get<string[]>('confirmContexts', []);
+  },
+  affectsGuard(event: vscode.ConfigurationChangeEvent): boolean {
+    return (
+      event.affectsConfiguration(`${SETTINGS_SECTION}.readOnlyContexts`) ||
+      event.affectsConfiguration(`${SETTINGS_SECTION}.confirmContexts`)
+    );
+  },
   /** Settings whose change means the kubeconfig must be read again. */
   affectsKubeconfig(event: vscode.ConfigurationChangeEvent): boolean {
     return event.affectsConfiguration(`${SETTINGS_SECTION}.kubeconfigs`);

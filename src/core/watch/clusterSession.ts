@@ -6,6 +6,7 @@ import { ClusterClient } from '../kube/clusterClient';
 import { toKubeError, type KubeError } from '../kube/errors';
 import type { MergedKubeconfig } from '../kube/kubeconfig';
 import { discoverResources, type ApiResource } from '../kube/discovery';
+import { AccessReviewer } from '../kube/accessReview';
 import { toRow, type ResourceRow } from '../resources/rows';
 import { WatchedList, type ListSnapshot } from './watchedList';
 
@@ -64,6 +65,20 @@ export class ClusterSession implements Disposable {
     this.clientInstance ??= new ClusterClient(this.context, this.kubeconfig.kubeConfigFor(this.context));
     return this.clientInstance;
   }
+
+  private accessInstance: AccessReviewer | undefined;
+
+  /** What the user may do on this cluster (cached SelfSubjectAccessReviews). */
+  get access(): AccessReviewer {
+    if (!this.accessInstance) {
+      this.accessInstance = new AccessReviewer(this.client, this.context, this.deps.log);
+      this.store.add(this.accessInstance.onDidAnswer(() => this.accessChanged.fire()));
+    }
+    return this.accessInstance;
+  }
+
+  private readonly accessChanged = this.store.add(new Emitter<void>());
+  readonly onDidChangeAccess: Event<void> = this.accessChanged.event;
 
   get connectionState(): ConnectionState {
     return this.connection;
@@ -161,6 +176,7 @@ export class ClusterSession implements Disposable {
     for (const list of this.lists.values()) list.dispose();
     this.lists.clear();
     this.clientInstance?.dispose();
+    this.accessInstance?.dispose();
     this.store.dispose();
   }
 }
@@ -173,6 +189,8 @@ export class SessionRegistry implements Disposable {
   readonly onDidChangeList = this.listChanged.event;
   private readonly connectionChanged = this.store.add(new Emitter<string>());
   readonly onDidChangeConnection = this.connectionChanged.event;
+  private readonly accessChanged = this.store.add(new Emitter<string>());
+  readonly onDidChangeAccess = this.accessChanged.event;
 
   constructor(
     private readonly kubeconfig: () => MergedKubeconfig,
@@ -185,6 +203,7 @@ export class SessionRegistry implements Disposable {
       const created = new ClusterSession(context, this.kubeconfig(), this.deps);
       created.onDidChangeList((key) => this.listChanged.fire({ context, key }));
       created.onDidChangeConnection(() => this.connectionChanged.fire(context));
+      created.onDidChangeAccess(() => this.accessChanged.fire(context));
       this.sessions.set(context, created);
       session = created;
     }

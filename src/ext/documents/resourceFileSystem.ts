@@ -13,6 +13,7 @@ import {
 import type { SessionRegistry } from '../../core/watch/clusterSession';
 import { PREFIX } from '../commands/ids';
 import type { OutputLogger } from '../log';
+import { GuardRefusal, type Guard } from '../guard';
 
 /** Live objects as editor documents: `kubeWorkbench:/<context>/<group|_core>/<version>/<plural>/<ns|_cluster>/<name>.yaml`. */
 export const RESOURCE_SCHEME = PREFIX;
@@ -77,6 +78,7 @@ export class ResourceDocuments implements vscode.FileSystemProvider, vscode.Disp
   constructor(
     private readonly sessions: SessionRegistry,
     private readonly log: OutputLogger,
+    private readonly guard: Guard,
   ) {
     this.disposables.push(
       vscode.workspace.registerFileSystemProvider(RESOURCE_SCHEME, this, { isCaseSensitive: true }),
@@ -126,6 +128,8 @@ export class ResourceDocuments implements vscode.FileSystemProvider, vscode.Disp
       options.confirm ??
       ((q: string, d: string) =>
         vscode.window.showWarningMessage(q, { modal: true, detail: d }, 'Delete').then((c) => c === 'Delete'));
+    if (this.guard.policy(ref.context) === 'readOnly')
+      await this.guard.confirmChange(ref.context, `deleting ${kind} "${ref.name}"`);
     if (!(await confirm(question, detail))) return false;
     await deleteObject(this.sessions.get(ref.context).client, ref, options.uid);
     this.log.info('documents', `deleted ${describeRef(ref)}`);
@@ -148,7 +152,10 @@ export class ResourceDocuments implements vscode.FileSystemProvider, vscode.Disp
       ctime: 0,
       mtime: entry.mtime,
       size: entry.size,
-      permissions: modeOf(uri, ref) === 'masked' ? vscode.FilePermission.Readonly : undefined,
+      permissions:
+        modeOf(uri, ref) === 'masked' || this.guard.policy(ref.context) === 'readOnly'
+          ? vscode.FilePermission.Readonly
+          : undefined,
     };
   }
 
@@ -176,6 +183,12 @@ export class ResourceDocuments implements vscode.FileSystemProvider, vscode.Disp
       throw vscode.FileSystemError.NoPermissions(
         `${name} is shown with its values masked and cannot be saved. Use "Reveal Secret" to edit its values.`,
       );
+    }
+    try {
+      await this.guard.confirmChange(ref.context, `saving ${name}`);
+    } catch (err) {
+      if (err instanceof GuardRefusal) throw vscode.FileSystemError.NoPermissions(`${err.message} Your text is kept.`);
+      throw vscode.FileSystemError.Unavailable(`${name} was not saved: you chose not to. Your text is kept.`);
     }
     let fromText: string;
     let result: SaveResult;

@@ -14,7 +14,8 @@ import {
   type ResourceNode,
   type ScopeNode,
 } from './nodes';
-import { contextItem, scopeItem, toTreeItem } from './treeItems';
+import { contextItem, scopeItem, toTreeItem, type Capabilities } from './treeItems';
+import type { ContextPolicy } from '../../core/kube/contextPolicy';
 import type { WindowState } from '../windowState';
 
 /** Under "Cluster", kinds are listed by category in this order. */
@@ -65,6 +66,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
     private readonly sessions: SessionRegistry,
     private readonly state: WindowState,
     private readonly pageSize: () => number,
+    private readonly policy: (context: string) => ContextPolicy = () => 'normal',
     private readonly throttleMs = 250,
   ) {
     this.store.add(
@@ -73,6 +75,8 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
       }),
     );
     this.store.add(sessions.onDidChangeConnection((context) => this.schedule(this.nodes.context(context))));
+    // Permission answers change which actions items offer: repaint (not rebuild) the tree, throttled.
+    this.store.add(sessions.onDidChangeAccess(() => this.scheduleRepaint()));
     this.store.add(state.onDidChange(() => this.refreshAll()));
     this.store.add(kubeconfig.onDidChange(() => this.refreshAll()));
   }
@@ -131,10 +135,46 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
         const snap = this.sessions.get(node.context).list(node.key);
         return toTreeItem(node, this.filters.get(node.id), snap.state === 'ready' ? snap.items.length : undefined);
       }
+      case 'resource':
+        return toTreeItem(node, undefined, undefined, this.capabilities(node));
       default:
         return toTreeItem(node);
     }
   }
+
+  /**
+   * What the user may do with an object: nothing that changes it on a read-only context; otherwise what RBAC
+   * allows (SelfSubjectAccessReview, cached per verb, resource and namespace; unknown until answered).
+   */
+  private capabilities(node: ResourceNode): Capabilities {
+    const can: string[] = [];
+    const cannot: string[] = [];
+    if (this.policy(node.context) === 'readOnly') {
+      cannot.push(`Context ${node.context} is read-only (kubeWorkbench.readOnlyContexts)`);
+      return { can, cannot };
+    }
+    const access = this.sessions.get(node.context).access;
+    const base = { group: node.key.group, resource: node.key.plural, namespace: node.row.namespace };
+    for (const [capability, verb] of [
+      ['edit', 'update'],
+      ['delete', 'delete'],
+    ] as const) {
+      const answer = access.peek({ ...base, verb });
+      if (answer?.allowed) can.push(capability);
+      else if (answer?.reason) cannot.push(`Cannot ${capability}: ${answer.reason}`);
+    }
+    return { can, cannot };
+  }
+
+  /** Some answer changed how items look, not which items exist: ask VS Code to repaint, at most every throttle. */
+  private scheduleRepaint(): void {
+    if (this.repaintTimer) return;
+    this.repaintTimer = setTimeout(() => {
+      this.repaintTimer = undefined;
+      this.changed.fire(undefined);
+    }, this.throttleMs);
+  }
+  private repaintTimer: NodeJS.Timeout | undefined;
 
   getParent(): undefined {
     return undefined;
@@ -367,6 +407,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
 
   dispose(): void {
     clearTimeout(this.flushTimer);
+    clearTimeout(this.repaintTimer);
     this.store.dispose();
     this.changed.dispose();
   }

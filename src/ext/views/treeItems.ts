@@ -95,10 +95,17 @@ export function scopeItem(node: ScopeNode, isWindowNamespace: boolean, filter: s
   return item;
 }
 
+/** What the user may do with an object: tokens for menus, and why not, for the tooltip. */
+export interface Capabilities {
+  readonly can: readonly string[];
+  readonly cannot: readonly string[];
+}
+
 export function toTreeItem(
   node: Exclude<Node, { type: 'context' | 'scope' }>,
   filter?: string,
   count?: number,
+  capabilities?: Capabilities,
 ): vscode.TreeItem {
   switch (node.type) {
     case 'category': {
@@ -143,10 +150,13 @@ export function toTreeItem(
         `${row.kind} ${row.namespace ? `${row.namespace}/` : ''}${row.name}`,
         row.status,
         row.created ? `created ${row.created}` : '',
+        ...(capabilities?.cannot ?? []),
       ]
         .filter(Boolean)
         .join('\n');
-      item.contextValue = `resource kind:${row.kind}`;
+      item.contextValue = ['resource', `kind:${row.kind}`, ...(capabilities?.can ?? []).map((c) => `can:${c}`)].join(
+        ' ',
+      );
       item.command = { command: Commands.openResource, title: 'Open', arguments: [node] };
       return item;
     }

@@ -117,7 +117,10 @@ describe('WatchedList', () => {
     const list = watched(server.url);
     cleanups.push(() => list.dispose());
     list.start();
-    await until('the relist after 410', () => list.stats.lists === 2 && list.stats.watches === 2);
+    await until(
+      'the relist after 410 and a new watch',
+      () => list.stats.lists === 2 && server.requests.filter((u) => u.searchParams.get('watch')).length === 2,
+    );
     const listRequests = server.requests.filter((u) => !u.searchParams.get('watch'));
     assert.equal(listRequests[0]?.searchParams.get('limit'), '2');
     assert.equal(listRequests[1]?.searchParams.get('continue'), 'page2');
@@ -151,9 +154,9 @@ describe('WatchedList', () => {
     const list = watched(server.url);
     cleanups.push(() => list.dispose());
     list.start();
-    await until('a second watch', () => list.stats.watches === 2);
-    const watches = server.requests.filter((u) => u.searchParams.get('watch'));
-    assert.equal(watches[1]?.searchParams.get('resourceVersion'), '7', 'resumes from the bookmark');
+    const watches = (): URL[] => server.requests.filter((u) => u.searchParams.get('watch'));
+    await until('a second watch request', () => watches().length === 2);
+    assert.equal(watches()[1]?.searchParams.get('resourceVersion'), '7', 'resumes from the bookmark');
     assert.equal(list.stats.lists, 1, 'no relist');
     assert.deepEqual(
       list.snapshot().items.map((r) => r.name),

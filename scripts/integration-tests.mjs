@@ -15,6 +15,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { format } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { launchBrowser, onShutdown, startClusterForTests, startCodeServer, testPayloadUrl } from './lib/codeServer.mjs';
 
@@ -90,14 +91,24 @@ const NOISE = [
   /Download the React DevTools/i,
   /The web worker extension host is started in a same-origin iframe/i,
   /Ignoring fetching additional builtin extensions/i,
+  /Creation of workbench contribution '.*' took \d+ms/i,
 ];
 
 // The workbench logs as "%c INFO color: #33f <text>"; the extension host's console arrives the same way.
-function cleanConsole(text) {
-  const m = /^%c\s*(INFO|WARN|ERR|TRACE|DEBUG)?\s*color:\s*#?\w+\s?([\s\S]*)$/.exec(text);
+// Its arguments are put together with util.format (%s, %d, %c as in the browser), so mocha's printf-style
+// output reads as text.
+async function consoleText(msg) {
+  let text = msg.text();
+  try {
+    const args = await Promise.all(msg.args().map((a) => a.jsonValue()));
+    if (args.length > 0 && typeof args[0] === 'string') text = format(...args);
+  } catch {
+    // the page navigated or closed meanwhile: keep the plain text
+  }
+  const m = /^(?:%c)?\s*(INFO|WARN|ERR|TRACE|DEBUG)\s+(?:color:\s*#?\w+\s?)?([\s\S]*)$/.exec(text);
   const body = (m ? m[2] : text).replace(/%c/g, '').trimEnd();
   if (!body.trim()) return '';
-  return m?.[1] && m[1] !== 'INFO' ? `${m[1]} ${body}` : body;
+  return m && m[1] !== 'INFO' ? `${m[1]} ${body}` : body;
 }
 // The suite's own report lines, echoed by the extension host's console: already printed from KWB_TEST_REPORT.
 const DUPLICATES = [
@@ -107,6 +118,7 @@ const DUPLICATES = [
   /^\s*[.,!]+\s*$/,
 ];
 
+let consoleQueue = Promise.resolve();
 let cluster;
 let server;
 let browser;
@@ -175,11 +187,14 @@ try {
   browser = await launchBrowser();
   const { page } = browser;
   page.on('console', (msg) => {
-    let line = cleanConsole(msg.text());
-    if (/^Failed to load resource/.test(line) && msg.location()?.url) line += ` (${msg.location().url})`;
-    if (!line || NOISE.some((re) => re.test(line))) return;
-    if (!verbose && (msg.type() === 'debug' || DUPLICATES.some((re) => re.test(line)))) return;
-    console.log(`[browser:${msg.type()}] ${line}`);
+    // Chained, so messages keep their order although their arguments are read asynchronously.
+    consoleQueue = consoleQueue.then(async () => {
+      let line = await consoleText(msg);
+      if (/^Failed to load resource/.test(line) && msg.location()?.url) line += ` (${msg.location().url})`;
+      if (!line || NOISE.some((re) => re.test(line))) return;
+      if (!verbose && (msg.type() === 'debug' || DUPLICATES.some((re) => re.test(line)))) return;
+      console.log(`[browser:${msg.type()}] ${line}`);
+    });
   });
   page.on('pageerror', (err) => console.log(`[browser:pageerror] ${err.message}`));
 
@@ -208,6 +223,7 @@ try {
   const crashed = new Promise((r) => page.once('crash', () => r('crash')));
   const outcome = await Promise.race([exitPromise, timeout, crashed]);
   clearTimeout(timer);
+  await Promise.race([consoleQueue, new Promise((r) => setTimeout(r, 3000))]);
   stopTail();
 
   if (outcome === 'timeout' || outcome === 'crash') {

@@ -119,6 +119,7 @@ const DUPLICATES = [
 ];
 
 let consoleQueue = Promise.resolve();
+let reportDir;
 let cluster;
 let server;
 let browser;
@@ -128,6 +129,7 @@ const cleanup = onShutdown(async () => {
   await browser?.close().catch(() => {});
   await server?.stop().catch(() => {});
   await cluster?.stop().catch((e) => log(`cluster stop failed: ${e.message}`));
+  if (reportDir) fs.rmSync(reportDir, { recursive: true, force: true });
 });
 
 let passed = 0;
@@ -173,7 +175,8 @@ try {
   cluster = await startClusterForTests({ repoRoot, log });
 
   // 3. code-server + Chromium running the suite
-  const reportFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kwb-report-')), 'report.txt');
+  reportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kwb-report-'));
+  const reportFile = path.join(reportDir, 'report.txt');
   fs.writeFileSync(reportFile, '');
   const env = {
     ...cluster.env,

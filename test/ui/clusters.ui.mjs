@@ -92,7 +92,10 @@ export default [
       const items = (await menu.getByRole('menuitem').allInnerTexts()).map((t) => t.split('\n')[0].trim());
       log(`context menu: ${items.join(' | ')}`);
       for (const want of ['Open YAML', 'Describe']) assert.ok(items.includes(want), `"${want}" in ${items.join(', ')}`);
-      await menu.getByRole('menuitem', { name: /^Open YAML/ }).first().click();
+      await menu
+        .getByRole('menuitem', { name: /^Open YAML/ })
+        .first()
+        .click();
 
       const editor = page.locator('.editor-instance .monaco-editor .view-lines').first();
       const text = await eventually(async () => {

@@ -63,7 +63,12 @@ export async function expand(rowLocator) {
 export async function collapseAll(page, tree) {
   await tree.hover();
   const button = page.locator('.part.sidebar').getByRole('button', { name: /^Collapse All/ });
-  if (await button.first().isVisible().catch(() => false)) {
+  if (
+    await button
+      .first()
+      .isVisible()
+      .catch(() => false)
+  ) {
     await button.first().click();
   } else {
     for (const r of await tree.locator('[role="treeitem"][aria-level="1"][aria-expanded="true"]').all()) {

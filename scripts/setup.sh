@@ -21,7 +21,8 @@ set -euo pipefail
 
 CODE_SERVER_VERSION=4.100.3
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-CACHE_ROOT="${XDG_CACHE_HOME:-$HOME/.cache}/kube-workbench"
+HOME_DIR="${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}" # as os.homedir() in scripts/lib/codeServer.mjs
+CACHE_ROOT="${XDG_CACHE_HOME:-$HOME_DIR/.cache}/kube-workbench"
 CS_DIR="${KWB_CODE_SERVER_DIR:-$CACHE_ROOT/code-server-$CODE_SERVER_VERSION}"
 MARKER="$CS_DIR/.kwb-complete"
 # Native modules are built for this Node's ABI: a different Node means a rebuild.

@@ -261,6 +261,10 @@ if (!sawSummary) {
   if (exitCode === 0) exitCode = 1;
   if (failed === 0) failed = 1;
 }
+if (sawSummary && passed + failed + pending === 0 && !grep) {
+  console.log('ERROR: the suite ran no test (no *.test.js next to out/test/integration/index.js?)');
+  exitCode = 1;
+}
 if (failed > 0 && exitCode === 0) exitCode = 1;
 log(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s${pending ? `, ${pending} pending/skipped` : ''}`);
 console.log(`${passed} passed, ${failed} failed`);

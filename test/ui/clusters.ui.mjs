@@ -1,6 +1,16 @@
 // The Clusters view: what a person sees after clicking "Kube Workbench" in the activity bar.
 import assert from 'node:assert/strict';
-import { collapseAll, eventually, expand, openViewContainer, row, rowLabels, treeOf } from './workbench.mjs';
+import {
+  clickMenuItem,
+  collapseAll,
+  eventually,
+  expand,
+  openContextMenu,
+  openViewContainer,
+  row,
+  rowLabels,
+  treeOf,
+} from './workbench.mjs';
 
 const startsWithName = (label, name) => label === name || label.startsWith(`${name} `) || label.startsWith(`${name},`);
 
@@ -86,16 +96,10 @@ export default [
       log(`deployments: ${(await rowLabels(tree, path.length + 1)).join(' | ')}`);
       await screenshot('workloads');
 
-      await web.click({ button: 'right' });
-      const menu = page.getByRole('menu');
-      await menu.first().waitFor({ state: 'visible' });
-      const items = (await menu.getByRole('menuitem').allInnerTexts()).map((t) => t.split('\n')[0].trim());
+      const items = await openContextMenu(page, web);
       log(`context menu: ${items.join(' | ')}`);
       for (const want of ['Open YAML', 'Describe']) assert.ok(items.includes(want), `"${want}" in ${items.join(', ')}`);
-      await menu
-        .getByRole('menuitem', { name: /^Open YAML/ })
-        .first()
-        .click();
+      await clickMenuItem(page, 'Open YAML');
 
       const editor = page.locator('.editor-instance .monaco-editor .view-lines').first();
       const text = await eventually(async () => {
@@ -106,6 +110,52 @@ export default [
       }, 30_000);
       log(`editor: ${text.split('\n').slice(0, 3).join(' / ')}`);
       await screenshot('resource-yaml');
+    },
+  },
+  {
+    name: 'the status bar switches the window to another context, and the tree menu switches it back',
+    async run({ page, contexts, screenshot, log }) {
+      const statusItem = (name) =>
+        page.locator('.part.statusbar .statusbar-item').filter({ hasText: new RegExp(`\\b${name}\\b`) });
+      const [first, other] = [contexts[0], contexts.find((c) => c !== contexts[0] && c !== 'kwb-offline')];
+      await statusItem(first).first().waitFor({ state: 'visible' });
+      log(`status bar: ${(await statusItem(first).first().innerText()).trim()}`);
+
+      await statusItem(first).first().locator('a, [role="button"]').first().click();
+      const picker = page.locator('.quick-input-widget');
+      await picker.waitFor({ state: 'visible' });
+      const options = picker.getByRole('option');
+      await options.first().waitFor({ state: 'visible' });
+      const labels = await options.evaluateAll((els) =>
+        els.map((e) => e.querySelector('.label-name')?.textContent?.trim() ?? e.getAttribute('aria-label') ?? ''),
+      );
+      log(`quick pick: ${labels.join(' | ')}`);
+      for (const c of contexts) assert.ok(labels.includes(c), `${c} offered in the quick pick: ${labels.join(', ')}`);
+      await screenshot('context-picker');
+      await page.keyboard.type(other);
+      await options
+        .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${other}$`) }) })
+        .first()
+        .click();
+      await picker.waitFor({ state: 'hidden' });
+
+      await statusItem(other).first().waitFor({ state: 'visible' });
+      await openViewContainer(page, 'Kube Workbench');
+      const tree = treeOf(page, 'Clusters');
+      await eventually(async () => {
+        const roots = await rowLabels(tree, 1);
+        assert.ok(
+          roots.some((r) => r.startsWith(`${other} `) && /current/.test(r)),
+          `${other} marked current: ${roots.join(' | ')}`,
+        );
+      }, 15_000);
+
+      // Back to the first context through the row's context menu.
+      const items = await openContextMenu(page, row(tree, first, 1).first());
+      log(`context menu of ${first}: ${items.join(' | ')}`);
+      await clickMenuItem(page, 'Use Context in This Window');
+      await statusItem(first).first().waitFor({ state: 'visible' });
+      assert.equal(await statusItem(other).count(), 0, `the status bar no longer shows ${other}`);
     },
   },
 ];

@@ -59,6 +59,34 @@ export async function expand(rowLocator) {
   await eventually(async () => assert.equal(await rowLocator.getAttribute('aria-expanded'), 'true'), 10_000);
 }
 
+/**
+ * Opens the context menu of `target` (right click) and returns the labels of its items.
+ * VS Code ignores a click that comes right after the menu appeared, so menu clicks go through clickMenuItem().
+ */
+export async function openContextMenu(page, target) {
+  await target.click({ button: 'right' });
+  const menu = page.locator('.context-view .monaco-menu').getByRole('menu');
+  await menu.first().waitFor({ state: 'visible' });
+  const items = await menu.getByRole('menuitem').allInnerTexts();
+  return items.map((t) => t.split('\n')[0].trim()).filter(Boolean);
+}
+
+/** Clicks the item whose label starts with `label` in the open context menu, and waits for the menu to close. */
+export async function clickMenuItem(page, label) {
+  const menu = page.locator('.context-view .monaco-menu').getByRole('menu');
+  const item = menu.getByRole('menuitem', { name: new RegExp(`^${escape(label)}`) }).first();
+  for (let attempt = 0; ; attempt++) {
+    await page.waitForTimeout(200);
+    await item.click();
+    try {
+      await menu.first().waitFor({ state: 'hidden', timeout: 2_000 });
+      return;
+    } catch (err) {
+      if (attempt >= 2) throw err;
+    }
+  }
+}
+
 /** Collapses every row of the tree: the view's "Collapse All" title action, else each expanded root. */
 export async function collapseAll(page, tree) {
   await tree.hover();

@@ -105,7 +105,8 @@ async function main() {
   const extra = args.some((a) => a === '--exec-plugin' || a.startsWith('--exec-plugin='))
     ? []
     : ['--exec-plugin', execPluginPath()];
-  const child = spawn(bin, [...args, ...extra], { stdio: 'inherit' });
+  // --exit-with-parent: the cluster stops even if this script is killed without a chance to forward a signal.
+  const child = spawn(bin, [...args, ...extra, '--exit-with-parent'], { stdio: 'inherit' });
   const forward = (sig) => () => {
     if (child.exitCode === null) child.kill(sig);
   };

@@ -149,7 +149,7 @@ process.once('exit', () => {
 
 export async function startCluster(opts: StartClusterOptions = {}): Promise<LocalCluster> {
   const bin = await buildCluster(opts.buildTimeoutMs);
-  const args: string[] = ['--exec-plugin', join(here, 'exec-credential.sh')];
+  const args: string[] = ['--exec-plugin', join(here, 'exec-credential.sh'), '--exit-with-parent'];
   if (opts.nodes !== undefined) args.push('--nodes', String(opts.nodes));
   if (opts.pods !== undefined) args.push('--pods', String(opts.pods));
   if (opts.seed) args.push('--seed');

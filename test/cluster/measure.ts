@@ -22,6 +22,16 @@ function rssKiB(pid: number): number {
   }
 }
 
+/** Proportional set size: shared pages (the binary's text, mapped by every component) counted once overall. */
+function pssKiB(pid: number): number {
+  try {
+    const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+    return m?.[1] ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
 /** The process and all its descendants. */
 function tree(root: number): number[] {
   const children = new Map<number, number[]>();
@@ -48,15 +58,17 @@ function tree(root: number): number[] {
 
 function report(label: string, pids: Record<string, number>) {
   const parts: string[] = [];
-  let total = 0;
   for (const [name, pid] of Object.entries(pids)) {
     const kib = rssKiB(pid);
-    total += kib;
     parts.push(`${name}=${Math.round(kib / 1024)}MiB`);
   }
   const supervisor = pids.supervisor;
-  const treeTotal = supervisor ? tree(supervisor).reduce((s, p) => s + rssKiB(p), 0) : total;
-  console.log(`${label}: total RSS ${Math.round(treeTotal / 1024)} MiB (${parts.join(' ')})`);
+  const all = supervisor ? tree(supervisor) : Object.values(pids);
+  const treeTotal = all.reduce((s, p) => s + rssKiB(p), 0);
+  const treePss = all.reduce((s, p) => s + pssKiB(p), 0);
+  console.log(
+    `${label}: total VmRSS ${Math.round(treeTotal / 1024)} MiB, PSS ${Math.round(treePss / 1024)} MiB (VmRSS: ${parts.join(' ')})`,
+  );
 }
 
 async function main() {

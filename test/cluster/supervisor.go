@@ -42,6 +42,7 @@ type options struct {
 	verbose    bool
 	execPlugin string
 	stateDir   string
+	withParent bool
 }
 
 // child is one supervised component process.
@@ -82,6 +83,7 @@ func runSupervisor(args []string) int {
 	fs.BoolVar(&o.verbose, "verbose", false, "copy component logs to stderr")
 	fs.StringVar(&o.execPlugin, "exec-plugin", "", "path of the exec credential plugin script for the kwb-exec context (default: a copy in the state dir)")
 	fs.StringVar(&o.stateDir, "state-dir", "", "state directory (default: a new temp dir)")
+	fs.BoolVar(&o.withParent, "exit-with-parent", false, "stop when the parent process exits (used by scripts/cluster.mjs and index.ts)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -110,6 +112,17 @@ func (s *supervisor) run() int {
 	readyCh := make(chan error, 1)
 	go func() { readyCh <- s.start(ctx) }()
 
+	parentGone := make(chan struct{})
+	if s.opts.withParent {
+		ppid := os.Getppid()
+		go func() {
+			for os.Getppid() == ppid {
+				time.Sleep(500 * time.Millisecond)
+			}
+			close(parentGone)
+		}()
+	}
+
 	code := 0
 	ready := false
 loop:
@@ -126,6 +139,9 @@ loop:
 			fmt.Println("cluster ready")
 		case sig := <-sigCh:
 			s.logf("received %v, stopping", sig)
+			break loop
+		case <-parentGone:
+			s.logf("parent process exited, stopping")
 			break loop
 		case c := <-s.exitCh:
 			fmt.Fprintf(os.Stderr, "component %s exited: %s\n", c.name, exitStatus(c.err))
@@ -551,7 +567,10 @@ func (s *supervisor) apiserverArgs() []string {
 	p := s.pki.path
 	return []string{
 		"--bind-address=127.0.0.1",
-		"--advertise-address=127.0.0.1",
+		// Only written into the endpoints of the "kubernetes" Service, never
+		// bound: Endpoints may not hold loopback addresses, so a documentation
+		// address (TEST-NET-1) stands in for the node's IP.
+		"--advertise-address=192.0.2.10",
 		"--secure-port=" + strconv.Itoa(s.ports["apiserver"]),
 		"--etcd-servers=" + fmt.Sprintf("http://127.0.0.1:%d", s.ports["etcd-client"]),
 		"--tls-cert-file=" + p("apiserver.crt"),

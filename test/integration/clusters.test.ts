@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
 import { clusterAbsentReason, eventually } from './helpers';
 import { childrenOf, label } from './tree';
 import type { Node } from '../../src/ext/views/nodes';
@@ -16,6 +17,25 @@ describe('Clusters view against the local control plane', function () {
   it('lists every context of the kubeconfig', async () => {
     const roots = await childrenOf(undefined);
     assert.deepEqual(roots.map(label).sort(), ['kwb-admin', 'kwb-exec', 'kwb-offline', 'kwb-viewer']);
+  });
+
+  it('adds kubeconfig files from the settings and says once, at the top, what is wrong with them', async () => {
+    const settings = vscode.workspace.getConfiguration('kubeWorkbench');
+    await settings.update('kubeconfigs', ['/nonexistent/kwb-extra.yaml'], vscode.ConfigurationTarget.Global);
+    try {
+      const top = await eventually('the warning row', async () => {
+        const first = (await childrenOf(undefined))[0];
+        return first?.type === 'message' ? first : undefined;
+      });
+      assert.match(label(top), /^1 kubeconfig problem: \/nonexistent\/kwb-extra\.yaml does not exist$/);
+      const contexts = (await childrenOf(undefined)).filter((n) => n.type === 'context');
+      assert.equal(contexts.length, 4, 'the good file still loads');
+    } finally {
+      await settings.update('kubeconfigs', undefined, vscode.ConfigurationTarget.Global);
+    }
+    await eventually('the warning to go', async () =>
+      (await childrenOf(undefined))[0]?.type === 'context' ? true : undefined,
+    );
   });
 
   it('connects kwb-admin, lists its nodes as Ready, live', async () => {

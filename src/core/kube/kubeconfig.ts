@@ -162,9 +162,11 @@ function mergeNamed<T extends { name: string }>(
   }
 }
 
+/** The parser's first line, with its "(line:column)" spelled out so users can find the mistake. */
 function firstLine(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
-  return text.split('\n')[0] ?? text;
+  const line = text.split('\n')[0] ?? text;
+  return line.replace(/\s*\((\d+):(\d+)\)$/, ' at line $1, column $2');
 }
 
 /**

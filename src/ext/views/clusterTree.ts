@@ -181,7 +181,15 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
   }
 
   getChildren(parent?: Node): Node[] {
-    if (!parent) return this.kubeconfig.current.contexts.map((c) => this.nodes.context(c.name));
+    if (!parent) {
+      const merged = this.kubeconfig.current;
+      const contexts: Node[] = merged.contexts.map((c) => this.nodes.context(c.name));
+      if (merged.warnings.length === 0) return contexts;
+      // Problems in the kubeconfig files are said once, at the top, not as a notification on every reload.
+      const count = merged.warnings.length;
+      const summary = `${count} kubeconfig problem${count === 1 ? '' : 's'}: ${merged.warnings[0]}`;
+      return [this.nodes.message('root', summary, 'warning', merged.warnings.join('\n')), ...contexts];
+    }
     switch (parent.type) {
       case 'context':
         return this.contextChildren(parent);

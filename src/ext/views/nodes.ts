@@ -50,7 +50,7 @@ export interface MessageNode {
   readonly type: 'message';
   readonly id: string;
   readonly text: string;
-  readonly severity: 'info' | 'loading' | 'error' | 'more';
+  readonly severity: 'info' | 'loading' | 'error' | 'warning' | 'more';
   readonly detail?: string;
   /** For 'more': the folder whose page grows when clicked. */
   readonly folderId?: string;

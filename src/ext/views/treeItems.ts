@@ -167,14 +167,17 @@ export function toTreeItem(
       if (node.severity === 'more' && node.folderId) {
         item.command = { command: Commands.showMore, title: 'Show more', arguments: [node.folderId] };
       }
+      if (node.severity === 'warning') item.command = { command: Commands.showLog, title: 'Show Log' };
       item.iconPath =
         node.severity === 'more'
           ? new vscode.ThemeIcon('ellipsis')
-          : node.severity === 'loading'
-            ? new vscode.ThemeIcon('loading~spin')
-            : node.severity === 'error'
-              ? new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground'))
-              : new vscode.ThemeIcon('info');
+          : node.severity === 'warning'
+            ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'))
+            : node.severity === 'loading'
+              ? new vscode.ThemeIcon('loading~spin')
+              : node.severity === 'error'
+                ? new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground'))
+                : new vscode.ThemeIcon('info');
       item.contextValue = 'message';
       return item;
     }

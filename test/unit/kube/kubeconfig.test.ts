@@ -83,7 +83,16 @@ describe('loadKubeconfig', () => {
     writeFileSync(broken, 'clusters: [ this is : not yaml');
     const merged = loadKubeconfig([broken, first]);
     assert.equal(merged.contexts.length, 2);
-    assert.match(merged.warnings.join('\n'), /broken\.yaml is not a valid kubeconfig/);
+    // The parser's position (line:column) is part of the warning, so the user can find the mistake.
+    assert.match(merged.warnings.join('\n'), /broken\.yaml is not a valid kubeconfig: .* at line \d+, column \d+$/m);
+  });
+
+  it('warns about a current-context that no file defines, and falls back to none', () => {
+    const orphan = join(dir, 'orphan.yaml');
+    writeFileSync(orphan, kubeconfig({ contexts: ['only'], current: 'ghost' }));
+    const merged = loadKubeconfig([orphan]);
+    assert.equal(merged.currentContext, undefined);
+    assert.match(merged.warnings.join('\n'), /current-context "ghost" is not defined/);
   });
 
   it('resolves relative certificate paths against the file that names them', () => {

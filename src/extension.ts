@@ -11,12 +11,27 @@ import { ClusterTreeProvider } from './ext/views/clusterTree';
 import { WindowState } from './ext/windowState';
 import { Guard } from './ext/guard';
 import { ResourceDocuments } from './ext/documents/resourceFileSystem';
+import { ManifestEditor } from './ext/yaml/manifestEditor';
+import { ApplyService } from './ext/apply/applyService';
+import { RolloutActions } from './ext/rollout/rolloutCommands';
+import { PortForwards } from './ext/portforward/portForwards';
+import { StreamCommands } from './ext/commands/streams';
+import { LogDocuments } from './ext/terminals/logDocuments';
 
 /** What the extension hands to its integration tests (and to other extensions, one day). */
 export interface KubeWorkbenchApi {
   readonly tree: ClusterTreeProvider;
   readonly kubeconfig: KubeconfigService;
   readonly documents: ResourceDocuments;
+  /** The manifest editor: YAML language server and Kubernetes schemas. */
+  readonly manifests: ManifestEditor;
+  /** Apply, preview and delete of manifest files (tests bring their own confirmations). */
+  readonly apply: ApplyService;
+  /** Active port-forwards (the Port Forwards view's model). */
+  readonly portForwards: PortForwards;
+  /** Log and exec terminals opened so far (tests drive their pseudoterminals). */
+  readonly streams: StreamCommands;
+  readonly sessions: SessionRegistry;
 }
 
 /**
@@ -50,7 +65,30 @@ export function activate(context: vscode.ExtensionContext): KubeWorkbenchApi {
     own(tree.attach(view));
     const statusBar = own(new ContextStatusBar(state, guard));
     const documents = own(new ResourceDocuments(sessions, log, guard));
-    own(registerCommands(buildCommandTable({ kubeconfig, sessions, state, tree, log, documents }), log));
+    const manifests = own(new ManifestEditor(context, sessions, kubeconfig, state, log));
+    const apply = own(new ApplyService(sessions, state, kubeconfig, guard, log));
+    const rollouts = own(new RolloutActions(sessions, guard, log));
+    const portForwards = own(new PortForwards(sessions, guard, log));
+    own(vscode.window.createTreeView(Views.portForwards, { treeDataProvider: portForwards }));
+    const streams = new StreamCommands(sessions, own(new LogDocuments(log)), guard, log);
+    own(
+      registerCommands(
+        buildCommandTable({
+          kubeconfig,
+          sessions,
+          state,
+          tree,
+          log,
+          documents,
+          manifests,
+          streams,
+          rollouts,
+          portForwards,
+          apply,
+        }),
+        log,
+      ),
+    );
 
     own(
       kubeconfig.onDidChange((merged) => {
@@ -80,7 +118,7 @@ export function activate(context: vscode.ExtensionContext): KubeWorkbenchApi {
       'activate',
       `Kube Workbench ${String((context.extension.packageJSON as { version?: string }).version)} activated`,
     );
-    return { tree, kubeconfig, documents };
+    return { tree, kubeconfig, documents, manifests, sessions, streams, portForwards, apply };
   } catch (err) {
     // VS Code does not show activation failures to users; we do.
     log.error('activate', 'activation failed', err);

@@ -60,6 +60,24 @@ describe('Cluster explorer (tree contents, live updates, RBAC)', function () {
     }
   });
 
+  it('starts a watch only for the folder the user expands', async () => {
+    const { sessions } = await api();
+    const workloads = await walk('kwb-admin', 'team-b', 'Workloads');
+    const folders = await childrenOf(workloads);
+    const { tree } = await api();
+    for (const f of folders) tree.getTreeItem(f); // painting the folders, as VS Code does
+    const session = sessions.get('kwb-admin');
+    const keyOf = (name: string) => {
+      const f = folders.find((n) => label(n) === name);
+      if (f?.type !== 'folder') throw new Error(`no folder ${name}`);
+      return f.key;
+    };
+    assert.equal(session.isWatching(keyOf('StatefulSets')), false, 'a collapsed folder is not watched');
+    await walk('kwb-admin', 'team-b', 'Workloads', 'Deployments', 'worker');
+    assert.equal(session.isWatching(keyOf('Deployments')), true);
+    assert.equal(session.isWatching(keyOf('CronJobs')), false);
+  });
+
   it('expands a Deployment to its ReplicaSet and Pods, and a Service to the Pods it selects', async () => {
     const web = await walk('kwb-admin', 'demo', 'Workloads', 'Deployments', 'web');
     const replicaSets = await eventually('the ReplicaSets of web', async () => {

@@ -146,6 +146,11 @@ export class ClusterSession implements Disposable {
     return list.snapshot();
   }
 
+  /** What is known of a list without starting it: undefined when nothing watches it. */
+  peek(key: ResourceKey): ListSnapshot<ResourceRow> | undefined {
+    return this.lists.get(keyId(key))?.snapshot();
+  }
+
   /** Whether a list is being watched now (for tests and diagnostics). */
   isWatching(key: ResourceKey): boolean {
     return this.lists.has(keyId(key));

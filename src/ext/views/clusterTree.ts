@@ -132,8 +132,9 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
         return scopeItem(node, isWindowNs, this.filters.get(node.id));
       }
       case 'folder': {
-        const snap = this.sessions.get(node.context).list(node.key);
-        return toTreeItem(node, this.filters.get(node.id), snap.state === 'ready' ? snap.items.length : undefined);
+        // Painting a collapsed folder must not start its watch: only expanding it does.
+        const snap = this.sessions.get(node.context).peek(node.key);
+        return toTreeItem(node, this.filters.get(node.id), snap?.state === 'ready' ? snap.items.length : undefined);
       }
       case 'resource':
         return toTreeItem(node, undefined, undefined, this.capabilities(node));

@@ -16,6 +16,11 @@ export const Commands = {
   describeResource: `${PREFIX}.describeResource`,
   deleteResource: `${PREFIX}.deleteResource`,
   revealSecret: `${PREFIX}.revealSecret`,
+  followLogs: `${PREFIX}.followLogs`,
+  openLogs: `${PREFIX}.openLogs`,
+  logsWithOptions: `${PREFIX}.logsWithOptions`,
+  exec: `${PREFIX}.exec`,
+  execCommand: `${PREFIX}.execCommand`,
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 

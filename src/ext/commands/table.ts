@@ -10,6 +10,7 @@ import type { Node } from '../views/nodes';
 import { config } from '../config';
 import type { ResourceDocuments } from '../documents/resourceFileSystem';
 import { documentCommands } from './documents';
+import type { StreamCommands } from './streams';
 
 export interface CommandServices {
   kubeconfig: KubeconfigService;
@@ -18,6 +19,7 @@ export interface CommandServices {
   tree: ClusterTreeProvider;
   log: OutputLogger;
   documents: ResourceDocuments;
+  streams: StreamCommands;
 }
 
 function asNode(value: unknown): Node | undefined {
@@ -28,6 +30,7 @@ function asNode(value: unknown): Node | undefined {
 export function buildCommandTable(s: CommandServices): Record<CommandId, { title: string; run: CommandHandler }> {
   return {
     ...documentCommands(s.documents),
+    ...s.streams.handlers(),
     [Commands.refresh]: {
       title: 'refreshing the clusters',
       run: () => {

@@ -1,0 +1,235 @@
+import { Writable, type Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import { Exec, type KubeConfig, type V1Status } from '@kubernetes/client-node';
+import type WebSocket from 'isomorphic-ws';
+import { KubeError, toKubeError } from '../kube/errors';
+import type { ListWatchTransport } from '../watch/watchedList';
+import { containerNames, podPath, type ContainerRef } from './logFollower';
+
+/**
+ * A Writable that client-node's Exec recognises as resizable (it looks for `rows`, `columns` and 'resize').
+ * Set the initial size before calling exec: the first resize message is sent at connect time.
+ */
+export class TerminalSink extends Writable {
+  rows = 24;
+  columns = 80;
+  private readonly decoder = new StringDecoder('utf8');
+
+  constructor(
+    private readonly onText: (text: string) => void,
+    private readonly crlf: boolean,
+  ) {
+    super();
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: (err?: Error | null) => void): void {
+    const text = this.decoder.write(chunk);
+    if (text) this.onText(this.crlf ? text.replace(/\r?\n/g, '\r\n') : text);
+    done();
+  }
+
+  resize(columns: number, rows: number): void {
+    if (columns === this.columns && rows === this.rows) return;
+    this.columns = columns;
+    this.rows = rows;
+    this.emit('resize');
+  }
+}
+
+/** How an exec ended: the process's exit code, or an error (connection lost, refused, …). */
+export type ExecOutcome = { readonly exitCode: number } | { readonly error: KubeError };
+
+export interface ExecIo {
+  readonly stdin: Readable | null;
+  readonly stdout: Writable;
+  readonly stderr: Writable | null;
+  readonly tty: boolean;
+}
+
+export interface ExecHandle {
+  /** Settles once, when the process ended or the connection failed. */
+  readonly outcome: Promise<ExecOutcome>;
+  /** Closes the connection (the process gets a hangup). */
+  dispose(): void;
+}
+
+/**
+ * Finds a shell: bash, then ash, zsh, sh. Run by /bin/sh, which every image with a shell has.
+ * The names are constants of ours, never data from the cluster.
+ */
+export const AUTO_SHELL = [
+  '/bin/sh',
+  '-c',
+  'for s in bash ash zsh sh; do if command -v "$s" >/dev/null 2>&1; then exec "$s"; fi; done; exec /bin/sh',
+];
+
+interface ContainerStatus {
+  name?: string;
+  state?: {
+    running?: object;
+    waiting?: { reason?: string };
+    terminated?: { reason?: string; exitCode?: number };
+  };
+}
+
+/** Exit code from the status channel's V1Status (`NonZeroExitCode` with a cause `ExitCode`); undefined for failures. */
+export function exitCodeOf(status: V1Status): number | undefined {
+  if (status.status === 'Success') return 0;
+  if (status.reason === 'NonZeroExitCode') {
+    const cause = status.details?.causes?.find((c) => c.reason === 'ExitCode');
+    const code = Number(cause?.message);
+    return Number.isInteger(code) ? code : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Checks the pod and container before connecting, so that errors name their cause: the pod is missing, the
+ * container does not exist (the valid ones are listed) or is not running.
+ */
+export async function checkExecTarget(transport: ListWatchTransport, ref: ContainerRef): Promise<void> {
+  const what = `opening a shell in pod "${ref.pod}" in namespace "${ref.namespace}"`;
+  let pod: {
+    spec?: { containers?: { name: string }[]; initContainers?: { name: string }[] };
+    status?: { phase?: string; containerStatuses?: ContainerStatus[] };
+  };
+  try {
+    pod = await transport.getJson(podPath(ref.namespace, ref.pod), {}, what);
+  } catch (err) {
+    const e = toKubeError(err, what);
+    if (e.kind === 'notFound') {
+      throw new KubeError('notFound', `Pod "${ref.pod}" does not exist in namespace "${ref.namespace}"`, 404, {
+        cause: e,
+      });
+    }
+    throw e;
+  }
+  const { containers } = containerNames(pod);
+  if (!containers.includes(ref.container)) {
+    throw new KubeError(
+      'notFound',
+      `Pod "${ref.pod}" has no container "${ref.container}"; its containers are: ${containers.join(', ') || 'none'}`,
+    );
+  }
+  const state = pod.status?.containerStatuses?.find((s) => s.name === ref.container)?.state;
+  if (!state?.running) {
+    const why = state?.waiting?.reason
+      ? `waiting (${state.waiting.reason})`
+      : state?.terminated
+        ? `terminated (${state.terminated.reason ?? `exit code ${state.terminated.exitCode ?? '?'}`})`
+        : `not started (pod ${pod.status?.phase ?? 'Pending'})`;
+    throw new KubeError(
+      'invalid',
+      `Container "${ref.container}" of pod "${ref.pod}" is not running: it is ${why}. Exec needs a running container.`,
+    );
+  }
+}
+
+/**
+ * Runs a command in a container over client-node's WebSocket exec (channel protocol v5, falling back to v4):
+ * stdout/stderr go to the given streams, a resizable stdout (TerminalSink) sends its size first and then on
+ * every resize, and the status channel gives the exit code.
+ */
+export async function startExec(
+  kc: KubeConfig,
+  context: string,
+  ref: ContainerRef,
+  command: readonly string[],
+  io: ExecIo,
+): Promise<ExecHandle> {
+  let settle: (outcome: ExecOutcome) => void = () => undefined;
+  let settled = false;
+  const outcome = new Promise<ExecOutcome>((resolve) => {
+    settle = (o) => {
+      if (settled) return;
+      settled = true;
+      resolve(o);
+    };
+  });
+  const exec = new Exec(kc);
+  let socket: WebSocket.WebSocket;
+  try {
+    socket = await exec.exec(
+      encodeURIComponent(ref.namespace),
+      encodeURIComponent(ref.pod),
+      ref.container,
+      [...command],
+      io.stdout,
+      io.stderr,
+      io.stdin,
+      io.tty,
+      (status) => {
+        const code = exitCodeOf(status);
+        if (code !== undefined) settle({ exitCode: code });
+        else
+          settle({
+            error: new KubeError(
+              'other',
+              `The command in container "${ref.container}" of pod "${ref.pod}" failed: ${status.message ?? status.reason ?? 'unknown reason'}`,
+            ),
+          });
+      },
+    );
+  } catch (err) {
+    throw explainExecError(err, context, ref);
+  }
+  socket.on('close', () => {
+    // A status message always precedes a normal end; without one the connection was lost.
+    setTimeout(
+      () =>
+        settle({
+          error: new KubeError(
+            'unreachable',
+            `The connection to container "${ref.container}" of pod "${ref.pod}" on context "${context}" was lost`,
+          ),
+        }),
+      50,
+    );
+  });
+  socket.on('error', () => undefined);
+  return {
+    outcome,
+    dispose: () => {
+      try {
+        socket.close();
+      } catch {
+        // already closed
+      }
+    },
+  };
+}
+
+/** client-node reports a refused upgrade as "Unexpected server response: 403": say what it means. */
+export function explainExecError(err: unknown, context: string, ref: ContainerRef): KubeError {
+  const message = (err as { message?: unknown } | undefined)?.message;
+  const text = typeof message === 'string' ? message : '';
+  const status = /Unexpected server response: (\d{3})/.exec(text)?.[1];
+  const where = `container "${ref.container}" of pod "${ref.pod}" in namespace "${ref.namespace}"`;
+  if (status === '403') {
+    return new KubeError(
+      'forbidden',
+      `Exec into ${where} is forbidden on context "${context}": it needs the RBAC permission "create" on "pods/exec" in namespace "${ref.namespace}"`,
+      403,
+      { cause: err },
+    );
+  }
+  if (status === '401') {
+    return new KubeError('unauthorized', `Exec into ${where} failed: not logged in to context "${context}"`, 401, {
+      cause: err,
+    });
+  }
+  if (status === '404') {
+    return new KubeError('notFound', `Exec into ${where} failed: the pod does not exist`, 404, { cause: err });
+  }
+  if (status) {
+    return new KubeError(
+      'server',
+      `Exec into ${where} failed: the API server answered HTTP ${status}`,
+      Number(status),
+      {
+        cause: err,
+      },
+    );
+  }
+  return toKubeError(err, `exec into ${where} on context "${context}"`);
+}

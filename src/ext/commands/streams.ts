@@ -1,0 +1,255 @@
+import * as vscode from 'vscode';
+import type { Logger } from '../../core/common/logger';
+import type { SessionRegistry } from '../../core/watch/clusterSession';
+import { AUTO_SHELL } from '../../core/streams/exec';
+import { containerNames, podPath, type LogOptions } from '../../core/streams/logFollower';
+import { LOG_KINDS, podSelectionOf, type WorkloadRef } from '../../core/streams/workloadLogs';
+import { SETTINGS_SECTION, Commands } from './ids';
+import type { CommandHandler } from './register';
+import type { Guard } from '../guard';
+import { openLogTerminal, type TerminalSession } from '../terminals/logTerminal';
+import { openExecTerminal } from '../terminals/execTerminal';
+import type { LogDocuments } from '../terminals/logDocuments';
+
+type StreamCommand =
+  | typeof Commands.followLogs
+  | typeof Commands.openLogs
+  | typeof Commands.logsWithOptions
+  | typeof Commands.exec
+  | typeof Commands.execCommand;
+
+/**
+ * What a stream command is about: a tree item (ResourceNode), or a plain object (other commands, tests):
+ * `{ context, namespace, kind, name, container?, options?, target?, command? }`. Given fields skip their picker.
+ */
+export interface StreamTarget {
+  readonly context: string;
+  readonly namespace: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly container?: string;
+  readonly options?: Partial<LogOptions> & { includeInit?: boolean };
+  /** For logsWithOptions: where to show them. */
+  readonly target?: 'terminal' | 'document';
+  /** For execCommand: the command and its arguments (no shell involved). */
+  readonly command?: readonly string[];
+}
+
+function targetOf(arg: unknown): StreamTarget | undefined {
+  if (typeof arg !== 'object' || arg === null) return undefined;
+  const a = arg as Record<string, unknown>;
+  if (a.type === 'resource') {
+    const row = a.row as { kind: string; name: string; namespace?: string };
+    const key = a.key as { namespace?: string };
+    const namespace = row.namespace ?? key.namespace;
+    if (typeof a.context !== 'string' || !namespace) return undefined;
+    return { context: a.context, namespace, kind: row.kind, name: row.name };
+  }
+  if (typeof a.context === 'string' && typeof a.namespace === 'string' && typeof a.name === 'string') {
+    return { kind: 'Pod', ...(a as object) } as StreamTarget;
+  }
+  return undefined;
+}
+
+function required(arg: unknown, kinds: readonly string[]): StreamTarget {
+  const t = targetOf(arg);
+  if (!t) throw new Error('Choose a pod or workload in the Clusters view first');
+  if (!kinds.includes(t.kind))
+    throw new Error(`${t.kind} "${t.name}" has no ${kinds.length > 1 ? 'logs' : 'containers'}`);
+  return t;
+}
+
+function settings(): { tailLines: number; timestamps: boolean; maxLines: number; shell: string } {
+  const c = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+  return {
+    tailLines: c.get<number>('logs.tailLines', 500),
+    timestamps: c.get<boolean>('logs.timestamps', false),
+    maxLines: Math.max(1000, c.get<number>('logs.maxLines', 20_000)),
+    shell: c.get<string>('exec.shell', '').trim(),
+  };
+}
+
+/** Logs and exec: terminals, documents, and what tests can see of them. */
+export class StreamCommands {
+  /** Every terminal opened by these commands, newest last (the extension API hands it to tests). */
+  readonly sessions: TerminalSession[] = [];
+
+  constructor(
+    private readonly registry: SessionRegistry,
+    private readonly documents: LogDocuments,
+    private readonly guard: Guard,
+    private readonly log: Logger,
+  ) {}
+
+  private remember(session: TerminalSession): TerminalSession {
+    this.sessions.push(session);
+    if (this.sessions.length > 50) this.sessions.shift();
+    session.terminal.show();
+    return session;
+  }
+
+  private optionsOf(t: StreamTarget): LogOptions {
+    const s = settings();
+    const o = t.options ?? {};
+    return {
+      follow: o.follow ?? true,
+      timestamps: o.timestamps ?? s.timestamps,
+      tailLines: 'tailLines' in o ? o.tailLines : s.tailLines,
+      sinceSeconds: o.sinceSeconds,
+      previous: o.previous ?? false,
+    };
+  }
+
+  private title(t: StreamTarget): string {
+    const what = t.kind === 'Pod' ? t.name : `${t.kind.toLowerCase()}/${t.name}`;
+    return `logs ${what}${t.container ? `/${t.container}` : ''}${t.options?.previous ? ' (previous)' : ''}`;
+  }
+
+  async followLogs(t: StreamTarget, where: 'terminal' | 'document'): Promise<TerminalSession | vscode.TextDocument> {
+    const ref: WorkloadRef = { namespace: t.namespace, kind: t.kind, name: t.name };
+    const client = this.registry.get(t.context).client;
+    const selection = await podSelectionOf(client, ref);
+    const choice = { container: t.container, includeInit: t.options?.includeInit ?? false };
+    const options = this.optionsOf(t);
+    const s = settings();
+    if (where === 'document') {
+      return this.documents.open(client, selection, choice, options, `${t.context} ${this.title(t)}`, s.maxLines);
+    }
+    return this.remember(openLogTerminal(client, selection, choice, options, this.title(t), this.log, s.maxLines));
+  }
+
+  /** The container to exec into: given, the only one, or picked. */
+  private async containerFor(t: StreamTarget): Promise<string | undefined> {
+    if (t.container) return t.container;
+    const pod = await this.registry
+      .get(t.context)
+      .client.getJson<
+        Parameters<typeof containerNames>[0]
+      >(podPath(t.namespace, t.name), {}, `reading pod "${t.name}" in namespace "${t.namespace}"`);
+    const { containers } = containerNames(pod);
+    if (containers.length <= 1) return containers[0];
+    return vscode.window.showQuickPick(containers, { placeHolder: `Container of pod ${t.name}` });
+  }
+
+  async exec(t: StreamTarget, command: readonly string[] | undefined): Promise<TerminalSession | undefined> {
+    const container = await this.containerFor(t);
+    if (!container) return undefined;
+    const interactive = command === undefined;
+    await this.guard.confirmChange(
+      t.context,
+      interactive
+        ? `opening a shell in pod "${t.name}" in namespace "${t.namespace}"`
+        : `running "${command.join(' ')}" in pod "${t.name}" in namespace "${t.namespace}"`,
+    );
+    const shell = settings().shell;
+    const argv = command ?? (shell ? [shell] : AUTO_SHELL);
+    const client = this.registry.get(t.context).client;
+    const name = `${interactive ? 'shell' : 'exec'} ${t.name}/${container}`;
+    return this.remember(
+      openExecTerminal(
+        client.kubeConfig,
+        client,
+        t.context,
+        { namespace: t.namespace, pod: t.name, container },
+        argv,
+        name,
+        this.log,
+        interactive,
+      ),
+    );
+  }
+
+  private async pickOptions(t: StreamTarget): Promise<StreamTarget | undefined> {
+    const s = settings();
+    type Item = vscode.QuickPickItem & { id: string };
+    const items: Item[] = [
+      { id: 'follow', label: 'Follow', description: 'keep reading new lines', picked: true },
+      { id: 'timestamps', label: 'Timestamps', picked: s.timestamps },
+      { id: 'previous', label: 'Previous container', description: 'the terminated instance before a restart' },
+      { id: 'init', label: 'Init containers', description: 'include them' },
+      { id: 'document', label: 'In a document', description: 'instead of a terminal (search, copy, save)' },
+    ];
+    const picked = await vscode.window.showQuickPick(items, {
+      canPickMany: true,
+      title: `Logs of ${t.kind} ${t.name}`,
+      placeHolder: 'Options',
+    });
+    if (!picked) return undefined;
+    const on = new Set(picked.map((p) => p.id));
+    const tail = await vscode.window.showInputBox({
+      title: 'Lines from the end (empty: all)',
+      value: String(s.tailLines),
+      validateInput: (v) => (v === '' || /^\d+$/.test(v) ? undefined : 'A number of lines, or empty'),
+    });
+    if (tail === undefined) return undefined;
+    const since = await vscode.window.showInputBox({
+      title: 'Since (a duration such as 30s, 15m, 2h; empty: from the start)',
+      validateInput: (v) => (v === '' || /^\d+[smh]$/.test(v) ? undefined : 'Like 30s, 15m or 2h'),
+    });
+    if (since === undefined) return undefined;
+    const unit = { s: 1, m: 60, h: 3600 }[since.slice(-1) as 's' | 'm' | 'h'];
+    return {
+      ...t,
+      target: on.has('document') ? 'document' : 'terminal',
+      options: {
+        follow: on.has('follow'),
+        timestamps: on.has('timestamps'),
+        previous: on.has('previous'),
+        includeInit: on.has('init'),
+        tailLines: tail === '' ? undefined : Number(tail),
+        sinceSeconds: since === '' ? undefined : Number(since.slice(0, -1)) * (unit ?? 1),
+      },
+    };
+  }
+
+  handlers(): Record<StreamCommand, { title: string; run: CommandHandler }> {
+    return {
+      [Commands.followLogs]: {
+        title: 'following the logs',
+        run: (arg) => this.followLogs(required(arg, LOG_KINDS), 'terminal'),
+      },
+      [Commands.openLogs]: {
+        title: 'opening the logs',
+        run: (arg) => this.followLogs(required(arg, LOG_KINDS), 'document'),
+      },
+      [Commands.logsWithOptions]: {
+        title: 'showing the logs',
+        run: async (arg) => {
+          const given = required(arg, LOG_KINDS);
+          const t = given.options ? given : await this.pickOptions(given);
+          if (t) return this.followLogs(t, t.target ?? 'terminal');
+          return undefined;
+        },
+      },
+      [Commands.exec]: {
+        title: 'opening a shell',
+        run: (arg) => this.exec(required(arg, ['Pod']), undefined),
+      },
+      [Commands.execCommand]: {
+        title: 'running a command',
+        run: async (arg) => {
+          const t = required(arg, ['Pod']);
+          let command = t.command;
+          if (!command) {
+            const text = await vscode.window.showInputBox({
+              title: `Command to run in pod ${t.name}`,
+              prompt: 'The program and its arguments, separated by spaces (no shell: use sh -c "…" for one)',
+              placeHolder: 'ls -la /',
+            });
+            if (!text?.trim()) return undefined;
+            command = splitArgs(text);
+          }
+          return this.exec(t, command);
+        },
+      },
+    };
+  }
+}
+
+/** `sh -c "echo a b"` → ['sh', '-c', 'echo a b']: spaces separate, double or single quotes group. */
+export function splitArgs(text: string): string[] {
+  const out: string[] = [];
+  const re = /"([^"]*)"|'([^']*)'|(\S+)/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) out.push(m[1] ?? m[2] ?? m[3] ?? '');
+  return out;
+}

@@ -1,0 +1,228 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { api, clusterAbsentReason, eventually } from './helpers';
+import { Commands } from '../../src/ext/commands/ids';
+import type { TerminalSession } from '../../src/ext/terminals/logTerminal';
+
+const absent = clusterAbsentReason();
+const CONTEXT = 'kwb-admin';
+const NAMESPACE = 'demo';
+
+function kc(context = CONTEXT): KubeConfig {
+  const config = new KubeConfig();
+  config.loadFromDefault();
+  config.setCurrentContext(context);
+  return config;
+}
+
+async function podNames(selector: string, namespace = NAMESPACE): Promise<string[]> {
+  const list = await kc().makeApiClient(CoreV1Api).listNamespacedPod({ namespace, labelSelector: selector });
+  return list.items
+    .filter((p) => !p.metadata?.deletionTimestamp && p.status?.phase === 'Running')
+    .map((p) => p.metadata?.name ?? '');
+}
+
+function session(result: unknown): TerminalSession {
+  const s = result as TerminalSession | undefined;
+  assert.ok(s && typeof s.output === 'function', 'the command returns its terminal session');
+  return s;
+}
+
+function disposeAll(): void {
+  void api().then((a) => {
+    for (const s of a.streams.sessions) s.terminal.dispose();
+  });
+}
+
+describe('Logs of pods and workloads', function () {
+  this.timeout(120_000);
+  const suffix = Date.now().toString(36);
+  const deployment = `kwb-logs-${suffix}`;
+
+  before(function () {
+    if (absent) this.skip();
+  });
+  after(async () => {
+    disposeAll();
+    if (absent) return;
+    await kc()
+      .makeApiClient(AppsV1Api)
+      .deleteNamespacedDeployment({ name: deployment, namespace: NAMESPACE })
+      .catch(() => undefined);
+  });
+
+  it('follows a Deployment across a rolling update: every pod with its prefix, new pods picked up, old ones marked', async () => {
+    const apps = kc().makeApiClient(AppsV1Api);
+    await apps.createNamespacedDeployment({
+      namespace: NAMESPACE,
+      body: {
+        metadata: { name: deployment },
+        spec: {
+          replicas: 2,
+          selector: { matchLabels: { app: deployment } },
+          template: {
+            metadata: { labels: { app: deployment, 'kwb.dev/writes-logs': 'true' }, annotations: { rev: '1' } },
+            spec: { containers: [{ name: 'app', image: 'example/app:1' }] },
+          },
+        },
+      },
+    });
+    const first = await eventually('two running pods', async () => {
+      const names = await podNames(`app=${deployment}`);
+      return names.length === 2 ? names : undefined;
+    });
+    const s = session(
+      await vscode.commands.executeCommand(Commands.followLogs, {
+        context: CONTEXT,
+        namespace: NAMESPACE,
+        kind: 'Deployment',
+        name: deployment,
+        options: { tailLines: 5 },
+      }),
+    );
+    await eventually(
+      'lines of both pods with their prefixes',
+      () => (first.every((p) => s.output().includes(`[${p}/app]`)) ? true : undefined),
+      60_000,
+    );
+
+    // Rolling update: a new template revision replaces both pods.
+    const current = await apps.readNamespacedDeployment({ name: deployment, namespace: NAMESPACE });
+    current.spec!.template.metadata!.annotations = { rev: '2' };
+    await apps.replaceNamespacedDeployment({ name: deployment, namespace: NAMESPACE, body: current });
+    const newPod = await eventually(
+      'a new pod of the second revision writing lines into the same terminal',
+      async () => {
+        const names = (await podNames(`app=${deployment}`)).filter((n) => !first.includes(n));
+        return names.find((n) => new RegExp(`\\[${n}/app\\] .*\\S`).test(s.output()));
+      },
+      90_000,
+    );
+    assert.match(s.output(), new RegExp(`Pod "${newPod}" started; following its log`));
+    await eventually(
+      'an old pod marked as ended',
+      () => (first.some((p) => s.output().includes(`Pod "${p}" is gone`)) ? true : undefined),
+      90_000,
+    );
+    s.terminal.dispose();
+  });
+
+  it('previous container logs: the local cluster has none, and the message says so', async () => {
+    // kwok serves no previous (terminated) container log unless its Logs object names a previousLogsFile,
+    // and the local cluster's pods never restart: the request must fail with a message naming the cause.
+    const s = session(
+      await vscode.commands.executeCommand(Commands.followLogs, {
+        context: CONTEXT,
+        namespace: NAMESPACE,
+        kind: 'Pod',
+        name: 'standalone',
+        container: 'main',
+        options: { previous: true },
+      }),
+    );
+    await eventually(
+      'the error in the terminal',
+      () => (/has no previous \(terminated\) instance/.test(s.output()) ? true : undefined),
+      30_000,
+    );
+    s.terminal.dispose();
+  });
+
+  it('opens a pod log as a read-only kubernetes-log document with container prefixes', async () => {
+    const doc = await vscode.commands.executeCommand<vscode.TextDocument>(Commands.openLogs, {
+      context: CONTEXT,
+      namespace: NAMESPACE,
+      kind: 'Pod',
+      name: 'standalone',
+      options: { follow: false, tailLines: 3 },
+    });
+    assert.equal(doc.languageId, 'kubernetes-log');
+    await eventually(
+      'lines of both containers',
+      () =>
+        /^\[standalone\/main\] /m.test(doc.getText()) && /^\[standalone\/sidecar\] /m.test(doc.getText())
+          ? true
+          : undefined,
+      30_000,
+    );
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+});
+
+describe('Exec into containers', function () {
+  this.timeout(120_000);
+  before(function () {
+    if (absent) this.skip();
+  });
+  after(() => disposeAll());
+
+  it('opens a shell that runs commands, follows resizes and reports its exit code', async () => {
+    const s = session(
+      await vscode.commands.executeCommand(Commands.exec, {
+        context: CONTEXT,
+        namespace: NAMESPACE,
+        name: 'standalone',
+        container: 'main',
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    s.pty.handleInput?.('echo kwb-$((40+2)) $POD_NAME\r');
+    await eventually('the command output', () => (s.output().includes('kwb-42 standalone') ? true : undefined));
+    s.pty.setDimensions?.({ columns: 111, rows: 33 });
+    await new Promise((r) => setTimeout(r, 300));
+    s.pty.handleInput?.('stty size\r');
+    await eventually('the new terminal size', () => (s.output().includes('33 111') ? true : undefined));
+    s.pty.handleInput?.('exit 7\r');
+    assert.equal(await s.closed, 7);
+  });
+
+  it('runs a one-off command and shows its output and exit code', async () => {
+    const s = session(
+      await vscode.commands.executeCommand(Commands.execCommand, {
+        context: CONTEXT,
+        namespace: NAMESPACE,
+        name: 'standalone',
+        container: 'sidecar',
+        command: ['sh', '-c', 'echo one-off in $PWD; sleep 0.5; exit 3'],
+      }),
+    );
+    assert.equal(await s.closed, 3);
+    assert.match(s.output(), /one-off in \S*standalone/);
+    assert.match(s.output(), /exited with code 3/);
+  });
+
+  it('names the valid containers when the container does not exist', async () => {
+    const s = session(
+      await vscode.commands.executeCommand(Commands.exec, {
+        context: CONTEXT,
+        namespace: NAMESPACE,
+        name: 'standalone',
+        container: 'nope',
+      }),
+    );
+    assert.equal(await s.closed, -1);
+    assert.match(s.output(), /no container "nope"; its containers are: main, sidecar/);
+  });
+
+  it('says which RBAC permission is missing when exec is forbidden', async () => {
+    const pods = await kc()
+      .makeApiClient(CoreV1Api)
+      .listNamespacedPod({ namespace: 'team-a', labelSelector: 'app=api' });
+    const pod = pods.items.find((p) => p.status?.phase === 'Running')?.metadata?.name;
+    assert.ok(pod, 'a running api pod in team-a');
+    const s = session(
+      await vscode.commands.executeCommand(Commands.exec, {
+        context: 'kwb-viewer',
+        namespace: 'team-a',
+        name: pod,
+        container: 'api',
+      }),
+    );
+    assert.equal(await s.closed, -1);
+    assert.match(
+      s.output(),
+      /forbidden on context "kwb-viewer": it needs the RBAC permission "create" on "pods\/exec"/,
+    );
+  });
+});

@@ -16,6 +16,7 @@ export const Commands = {
   describeResource: `${PREFIX}.describeResource`,
   deleteResource: `${PREFIX}.deleteResource`,
   revealSecret: `${PREFIX}.revealSecret`,
+  selectSchemaSource: `${PREFIX}.selectSchemaSource`,
   followLogs: `${PREFIX}.followLogs`,
   openLogs: `${PREFIX}.openLogs`,
   logsWithOptions: `${PREFIX}.logsWithOptions`,

@@ -10,6 +10,8 @@ import type { Node } from '../views/nodes';
 import { config } from '../config';
 import type { ResourceDocuments } from '../documents/resourceFileSystem';
 import { documentCommands } from './documents';
+import { manifestCommands } from './manifests';
+import type { ManifestEditor } from '../yaml/manifestEditor';
 import type { StreamCommands } from './streams';
 
 export interface CommandServices {
@@ -19,6 +21,7 @@ export interface CommandServices {
   tree: ClusterTreeProvider;
   log: OutputLogger;
   documents: ResourceDocuments;
+  manifests: ManifestEditor;
   streams: StreamCommands;
 }
 
@@ -30,6 +33,7 @@ function asNode(value: unknown): Node | undefined {
 export function buildCommandTable(s: CommandServices): Record<CommandId, { title: string; run: CommandHandler }> {
   return {
     ...documentCommands(s.documents),
+    ...manifestCommands(s.manifests),
     ...s.streams.handlers(),
     [Commands.refresh]: {
       title: 'refreshing the clusters',

@@ -1,0 +1,270 @@
+/**
+ * Rollout, scaling and CronJob actions over the raw HTTP client: read the object, build the patch (rollout.ts),
+ * send it. Names are encoded into paths by objectPath; nothing is passed to a shell.
+ */
+import type { ObjectTransport } from '../objects/objectApi';
+import { getObject } from '../objects/objectApi';
+import { KubeError } from '../kube/errors';
+import type { KubeObject } from '../resources/manifestDocument';
+import { describeRef, objectPath, type ObjectRef } from '../resources/objectRef';
+import type { EventLike } from '../resources/describe';
+import {
+  jobFromCronJob,
+  kubectlName,
+  labelSelectorOf,
+  manualJobName,
+  pausePatch,
+  podProblem,
+  restartPatch,
+  revisionsOf,
+  rolloutStatus,
+  scalePatch,
+  setImagePatch,
+  suspendPatch,
+  undoPlan,
+  undoTarget,
+  type Patch,
+  type Revision,
+  type RolloutKind,
+  type RolloutStatus,
+} from './rollout';
+
+interface List {
+  items?: KubeObject[];
+}
+
+export function patchObject(client: ObjectTransport, ref: ObjectRef, patch: Patch, what: string, subresource = '') {
+  return client.getJson<KubeObject>(
+    objectPath(ref) + subresource,
+    { method: 'PATCH', body: JSON.stringify(patch.body), contentType: patch.contentType },
+    what,
+  );
+}
+
+function kindOf(ref: ObjectRef): RolloutKind {
+  switch (ref.plural) {
+    case 'deployments':
+      return 'Deployment';
+    case 'statefulsets':
+      return 'StatefulSet';
+    case 'daemonsets':
+      return 'DaemonSet';
+  }
+  throw new KubeError('invalid', `${describeRef(ref)} has no rollouts (only Deployments, StatefulSets, DaemonSets)`);
+}
+
+/** kubectl's output line for a successful action, e.g. `deployment.apps/web restarted`. */
+function done(ref: ObjectRef, verb: string): string {
+  return `${kubectlName(kindOf(ref), ref.name)} ${verb}`;
+}
+
+export async function restart(client: ObjectTransport, ref: ObjectRef, now = new Date()): Promise<string> {
+  const kind = kindOf(ref);
+  const obj = await getObject(client, ref);
+  await patchObject(client, ref, restartPatch(kind, obj, now), `restarting ${describeRef(ref, kind)}`);
+  return done(ref, 'restarted');
+}
+
+export async function setPaused(client: ObjectTransport, ref: ObjectRef, paused: boolean): Promise<string> {
+  const kind = kindOf(ref);
+  const obj = await getObject(client, ref);
+  const verb = paused ? 'pausing' : 'resuming';
+  await patchObject(client, ref, pausePatch(kind, obj, paused), `${verb} ${describeRef(ref, kind)}`);
+  return done(ref, paused ? 'paused' : 'resumed');
+}
+
+/** The workload and its revisions, oldest first. */
+export async function history(
+  client: ObjectTransport,
+  ref: ObjectRef,
+): Promise<{ object: KubeObject; revisions: Revision[] }> {
+  const kind = kindOf(ref);
+  const object = await getObject(client, ref);
+  const ns = encodeURIComponent(ref.namespace ?? '');
+  const selector = labelSelectorOf((object.spec as { selector?: unknown } | undefined)?.selector);
+  const path =
+    kind === 'Deployment'
+      ? `/apis/apps/v1/namespaces/${ns}/replicasets`
+      : `/apis/apps/v1/namespaces/${ns}/controllerrevisions`;
+  const list = await client.getJson<List>(
+    path,
+    { query: { labelSelector: selector || undefined } },
+    `reading the revision history of ${describeRef(ref, kind)}`,
+  );
+  return { object, revisions: revisionsOf(kind, object, list.items ?? []) };
+}
+
+/**
+ * `kubectl rollout undo [--to-revision]`: back to the previous (or the chosen) revision. The patch carries the
+ * resourceVersion the history was computed from: a change made meanwhile fails with a conflict.
+ */
+export async function undo(client: ObjectTransport, ref: ObjectRef, toRevision?: number): Promise<string> {
+  const kind = kindOf(ref);
+  const { object, revisions } = await history(client, ref);
+  const target = undoTarget(kind, object, revisions, toRevision);
+  const plan = undoPlan(kind, object, target);
+  if (plan.kind === 'skip') return `${kubectlName(kind, ref.name)} ${plan.message}`;
+  try {
+    await patchObject(client, ref, plan.patch, `rolling back ${describeRef(ref, kind)} to revision ${plan.revision}`);
+  } catch (err) {
+    if (err instanceof KubeError && err.kind === 'conflict') {
+      throw new KubeError(
+        'conflict',
+        `Rolling back ${describeRef(ref, kind)} failed: it was changed by someone else while the rollback was prepared; nothing was changed. Look at its history again and retry.`,
+        409,
+        { cause: err },
+      );
+    }
+    throw err;
+  }
+  return done(ref, 'rolled back');
+}
+
+export async function scale(client: ObjectTransport, ref: ObjectRef, replicas: number): Promise<string> {
+  await patchObject(client, ref, scalePatch(replicas), `scaling ${describeRef(ref)} to ${replicas}`, '/scale');
+  return `${kubectlName(ref.kind ?? ref.plural, ref.name)} scaled`;
+}
+
+export async function setImage(
+  client: ObjectTransport,
+  ref: ObjectRef,
+  container: string,
+  image: string,
+): Promise<string> {
+  const obj = await getObject(client, ref);
+  await patchObject(
+    client,
+    ref,
+    setImagePatch(obj, container, image),
+    `setting the image of container "${container}" of ${describeRef(ref)}`,
+  );
+  return `${kubectlName(ref.kind ?? ref.plural, ref.name)} image updated`;
+}
+
+/** `kubectl create job --from=cronjob/<name>`: returns the new Job's name. */
+export async function triggerCronJob(client: ObjectTransport, ref: ObjectRef, random?: () => number): Promise<string> {
+  const cronJob = await getObject(client, ref);
+  const name = manualJobName(ref.name, random);
+  const job = jobFromCronJob(cronJob, name);
+  await client.getJson<KubeObject>(
+    `/apis/batch/v1/namespaces/${encodeURIComponent(ref.namespace ?? '')}/jobs`,
+    { method: 'POST', body: JSON.stringify(job), contentType: 'application/json' },
+    `creating a Job from ${describeRef(ref, 'CronJob')}`,
+  );
+  return name;
+}
+
+export async function setSuspended(client: ObjectTransport, ref: ObjectRef, suspend: boolean): Promise<void> {
+  await patchObject(client, ref, suspendPatch(suspend), `${suspend ? 'suspending' : 'resuming'} ${describeRef(ref)}`);
+}
+
+// ── following a rollout ──────────────────────────────────────────────────────────────────────────────────────
+
+export interface FailingPod {
+  name: string;
+  problem: string;
+  /** The latest warning events about the pod, newest last. */
+  events: string[];
+}
+
+export interface RolloutSnapshot {
+  status: RolloutStatus;
+  failingPods: FailingPod[];
+}
+
+export type RolloutOutcome =
+  | { outcome: 'done'; message: string }
+  | { outcome: 'failed'; message: string; failingPods: FailingPod[] }
+  | { outcome: 'timeout'; message: string; failingPods: FailingPod[] }
+  | { outcome: 'cancelled'; message: string };
+
+/** The pods of the workload that are failing, with their latest warning events. */
+export async function failingPods(client: ObjectTransport, ref: ObjectRef, obj: KubeObject): Promise<FailingPod[]> {
+  const selector = labelSelectorOf((obj.spec as { selector?: unknown } | undefined)?.selector);
+  if (!selector) return [];
+  const ns = encodeURIComponent(ref.namespace ?? '');
+  const pods = await client.getJson<List>(`/api/v1/namespaces/${ns}/pods`, { query: { labelSelector: selector } });
+  const out: FailingPod[] = [];
+  for (const pod of pods.items ?? []) {
+    const problem = podProblem(pod);
+    if (!problem) continue;
+    const meta = (pod.metadata ?? {}) as { name?: string; uid?: string };
+    let events: string[] = [];
+    if (meta.uid) {
+      try {
+        const list = await client.getJson<{ items?: EventLike[] }>(`/api/v1/namespaces/${ns}/events`, {
+          query: { fieldSelector: `involvedObject.uid=${meta.uid},type=Warning` },
+        });
+        events = (list.items ?? []).slice(-3).map((e) => `${e.reason ?? ''}: ${e.message ?? ''}`.trim());
+      } catch {
+        events = [];
+      }
+    }
+    out.push({ name: meta.name ?? '', problem, events });
+    if (out.length >= 5) break;
+  }
+  return out;
+}
+
+export interface FollowOptions {
+  signal?: AbortSignal;
+  timeoutMs?: number;
+  intervalMs?: number;
+  onUpdate?: (snapshot: RolloutSnapshot) => void;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  now?: () => number;
+}
+
+function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done);
+  });
+}
+
+/**
+ * `kubectl rollout status`: reads the object until its rollout is done, fails (progress deadline exceeded,
+ * strategy without rollout status), the time is up, or the signal aborts.
+ */
+export async function followRollout(
+  client: ObjectTransport,
+  ref: ObjectRef,
+  options: FollowOptions = {},
+): Promise<RolloutOutcome> {
+  const kind = kindOf(ref);
+  const sleep = options.sleep ?? defaultSleep;
+  const now = options.now ?? Date.now;
+  const timeoutMs = options.timeoutMs ?? 10 * 60_000;
+  const deadline = now() + timeoutMs;
+  let lastPods: FailingPod[] = [];
+  let polls = 0;
+  for (;;) {
+    if (options.signal?.aborted) return { outcome: 'cancelled', message: 'stopped following the rollout' };
+    const obj = await getObject(client, ref);
+    const status = rolloutStatus(kind, obj);
+    if (status.state !== 'done' && polls % 2 === 0) {
+      try {
+        lastPods = await failingPods(client, ref, obj);
+      } catch {
+        // The pods are extra detail; the rollout status itself is what is followed.
+      }
+    }
+    polls++;
+    options.onUpdate?.({ status, failingPods: status.state === 'done' ? [] : lastPods });
+    if (status.state === 'done') return { outcome: 'done', message: status.message };
+    if (status.state === 'failed') return { outcome: 'failed', message: status.message, failingPods: lastPods };
+    if (now() >= deadline) {
+      return {
+        outcome: 'timeout',
+        message: `timed out waiting for the condition (${Math.round(timeoutMs / 1000)} s): ${status.message}`,
+        failingPods: lastPods,
+      };
+    }
+    await sleep(options.intervalMs ?? 1000, options.signal);
+  }
+}

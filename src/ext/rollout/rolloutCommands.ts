@@ -1,0 +1,447 @@
+import * as vscode from 'vscode';
+import { stringify } from 'yaml';
+import type { SessionRegistry } from '../../core/watch/clusterSession';
+import { KubeError } from '../../core/kube/errors';
+import { getObject, type ObjectTransport } from '../../core/objects/objectApi';
+import { describeRef, type ObjectRef } from '../../core/resources/objectRef';
+import {
+  containersOf,
+  isRolloutKind,
+  progressText,
+  replicasOf,
+  RolloutError,
+  type Revision,
+} from '../../core/rollout/rollout';
+import {
+  followRollout,
+  history,
+  restart,
+  scale,
+  setImage,
+  setPaused,
+  setSuspended,
+  triggerCronJob,
+  undo,
+  type RolloutOutcome,
+} from '../../core/rollout/rolloutApi';
+import type { Guard } from '../guard';
+import type { OutputLogger } from '../log';
+import { Commands } from '../commands/ids';
+import type { CommandHandler } from '../commands/register';
+import type { ResourceNode } from '../views/nodes';
+
+export type RolloutCommand =
+  | typeof Commands.rolloutRestart
+  | typeof Commands.rolloutPause
+  | typeof Commands.rolloutResume
+  | typeof Commands.rolloutUndo
+  | typeof Commands.rolloutHistory
+  | typeof Commands.rolloutStatus
+  | typeof Commands.scaleWorkload
+  | typeof Commands.setImage
+  | typeof Commands.triggerCronJob
+  | typeof Commands.suspendCronJob
+  | typeof Commands.resumeCronJob;
+
+const PLURALS: Record<string, { group: string; plural: string }> = {
+  Deployment: { group: 'apps', plural: 'deployments' },
+  StatefulSet: { group: 'apps', plural: 'statefulsets' },
+  DaemonSet: { group: 'apps', plural: 'daemonsets' },
+  ReplicaSet: { group: 'apps', plural: 'replicasets' },
+  CronJob: { group: 'batch', plural: 'cronjobs' },
+};
+
+/**
+ * The object a command is about: a tree item, or (for scripts and tests) `{ context, namespace, kind, name }`.
+ */
+export function workloadRef(arg: unknown): ObjectRef {
+  const value = (typeof arg === 'object' && arg !== null ? arg : {}) as Partial<ResourceNode> & {
+    namespace?: string;
+    kind?: string;
+    name?: string;
+  };
+  if (value.type === 'resource' && value.row && value.key && value.context) {
+    return {
+      context: value.context,
+      group: value.key.group,
+      version: value.key.version,
+      plural: value.key.plural,
+      kind: value.row.kind,
+      namespace: value.row.namespace ?? value.key.namespace,
+      name: value.row.name,
+    };
+  }
+  const known = value.kind ? PLURALS[value.kind] : undefined;
+  if (known && typeof value.context === 'string' && typeof value.name === 'string') {
+    return {
+      context: value.context,
+      ...known,
+      version: 'v1',
+      kind: value.kind,
+      namespace: value.namespace,
+      name: value.name,
+    };
+  }
+  throw new KubeError('invalid', 'Choose a Deployment, StatefulSet, DaemonSet or CronJob in the Clusters view first');
+}
+
+function options<T>(arg: unknown): Partial<T> {
+  return typeof arg === 'object' && arg !== null ? (arg as Partial<T>) : {};
+}
+
+/** What a command hands back (to tests and other extensions): the outcome, or undefined when the user declined. */
+export interface ActionResult {
+  message: string;
+  rollout?: RolloutOutcome;
+  /** The change was refused before anything was sent (kubectl's message). */
+  refused?: boolean;
+}
+
+/** A change refused for a reason kubectl would give; nothing was sent. */
+class Refused extends KubeError {
+  constructor(message: string, cause: unknown) {
+    super('invalid', message, undefined, { cause });
+  }
+}
+
+/**
+ * Rollouts, scaling, images and CronJobs. Inputs (revision, replica count, container and image, follow or not)
+ * can be passed as the command's second argument, so scripts and tests drive them without pickers.
+ */
+export class RolloutActions implements vscode.Disposable {
+  private readonly revisionDocs = new Map<string, string>();
+  private readonly provider: vscode.Disposable;
+  private readonly running = new Set<AbortController>();
+
+  constructor(
+    private readonly sessions: SessionRegistry,
+    private readonly guard: Guard,
+    private readonly log: OutputLogger,
+  ) {
+    this.provider = vscode.workspace.registerTextDocumentContentProvider(REVISION_SCHEME, {
+      provideTextDocumentContent: (uri) => this.revisionDocs.get(uri.toString()) ?? '',
+    });
+  }
+
+  private client(ref: ObjectRef): ObjectTransport {
+    return this.sessions.get(ref.context).client;
+  }
+
+  /** Runs one change: the guard first, kubectl-style refusals turned into messages naming the object. */
+  private async change<T>(ref: ObjectRef, what: string, run: () => Promise<T>): Promise<T> {
+    await this.guard.confirmChange(
+      ref.context,
+      `${what} ${(ref.kind ?? ref.plural).toLowerCase()} ${ref.namespace ?? ''}/${ref.name}`,
+    );
+    try {
+      return await run();
+    } catch (err) {
+      if (err instanceof RolloutError) {
+        throw new Refused(`${capital(what)} ${describeRef(ref)} failed: ${err.message}`, err);
+      }
+      throw err;
+    }
+  }
+
+  /** Follows the rollout in a cancellable progress notification and says how it ended. */
+  async follow(ref: ObjectRef, opts: { timeoutMs?: number } = {}): Promise<RolloutOutcome> {
+    const title = `Rollout of ${ref.kind ?? ref.plural} "${ref.name}" (${ref.namespace ?? ''}, ${ref.context})`;
+    const outcome = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+      async (progress, token) => {
+        const abort = new AbortController();
+        this.running.add(abort);
+        const sub = token.onCancellationRequested(() => abort.abort());
+        try {
+          return await followRollout(this.client(ref), ref, {
+            signal: abort.signal,
+            timeoutMs: opts.timeoutMs,
+            onUpdate: ({ status, failingPods }) => {
+              const pods = failingPods.map(
+                (p) => `${p.name}: ${p.problem}${p.events.length ? ` — ${p.events.at(-1)}` : ''}`,
+              );
+              progress.report({ message: [progressText(status.progress), status.message, ...pods].join(' · ') });
+            },
+          });
+        } finally {
+          sub.dispose();
+          this.running.delete(abort);
+        }
+      },
+    );
+    const detail =
+      'failingPods' in outcome && outcome.failingPods.length > 0
+        ? ` Failing pods: ${outcome.failingPods.map((p) => `${p.name} (${p.problem}${p.events.length ? `; ${p.events.join('; ')}` : ''})`).join(', ')}.`
+        : '';
+    this.log.info('rollout', `${describeRef(ref)}: ${outcome.outcome}: ${outcome.message}`);
+    switch (outcome.outcome) {
+      case 'done':
+        void vscode.window.showInformationMessage(`${capital(outcome.message)} (context ${ref.context}).`);
+        break;
+      case 'failed':
+        void vscode.window.showErrorMessage(`Rollout of ${describeRef(ref)} failed: ${outcome.message}.${detail}`);
+        break;
+      case 'timeout':
+        void vscode.window.showWarningMessage(`Rollout of ${describeRef(ref)}: ${outcome.message}.${detail}`);
+        break;
+      case 'cancelled':
+        break;
+    }
+    return outcome;
+  }
+
+  private async afterChange(
+    ref: ObjectRef,
+    message: string,
+    opts: { follow?: boolean; timeoutMs?: number },
+  ): Promise<ActionResult> {
+    this.log.info('rollout', `${message} (context ${ref.context})`);
+    if (opts.follow === false || !isRolloutKind(ref.kind)) {
+      vscode.window.setStatusBarMessage(message, 5000);
+      return { message };
+    }
+    return { message, rollout: await this.follow(ref, opts) };
+  }
+
+  commands(): Record<RolloutCommand, { title: string; run: CommandHandler }> {
+    const table = this.handlers();
+    // A refusal kubectl would print (restart of a paused deployment, no revision to undo to, …) is shown without
+    // waiting for the user and handed back as the result, so that callers (and tests) see it.
+    for (const entry of Object.values(table)) {
+      const run = entry.run;
+      entry.run = async (...args: unknown[]) => {
+        try {
+          return await run(...args);
+        } catch (err) {
+          if (!(err instanceof Refused)) throw err;
+          this.log.warn('rollout', err.message);
+          void vscode.window.showErrorMessage(err.message);
+          return { message: err.message, refused: true } satisfies ActionResult;
+        }
+      };
+    }
+    return table;
+  }
+
+  private handlers(): Record<RolloutCommand, { title: string; run: CommandHandler }> {
+    type FollowOpts = { follow?: boolean; timeoutMs?: number };
+    return {
+      [Commands.rolloutRestart]: {
+        title: 'restarting the rollout',
+        run: async (arg, more) => {
+          const ref = workloadRef(arg);
+          const message = await this.change(ref, 'restarting', () => restart(this.client(ref), ref));
+          return this.afterChange(ref, message, options<FollowOpts>(more));
+        },
+      },
+      [Commands.rolloutPause]: {
+        title: 'pausing the rollout',
+        run: async (arg) => {
+          const ref = workloadRef(arg);
+          const message = await this.change(ref, 'pausing', () => setPaused(this.client(ref), ref, true));
+          return this.afterChange(ref, message, { follow: false });
+        },
+      },
+      [Commands.rolloutResume]: {
+        title: 'resuming the rollout',
+        run: async (arg, more) => {
+          const ref = workloadRef(arg);
+          const message = await this.change(ref, 'resuming', () => setPaused(this.client(ref), ref, false));
+          return this.afterChange(ref, message, options<FollowOpts>(more));
+        },
+      },
+      [Commands.rolloutUndo]: {
+        title: 'rolling back',
+        run: async (arg, more) => {
+          const ref = workloadRef(arg);
+          const opts = options<FollowOpts & { toRevision: number }>(more);
+          let toRevision = opts.toRevision;
+          if (toRevision === undefined) {
+            toRevision = await this.pickRevision(ref, 'Roll back to which revision?', true);
+            if (toRevision === undefined) return undefined;
+          }
+          const message = await this.change(ref, 'rolling back', () => undo(this.client(ref), ref, toRevision));
+          if (/skipped rollback/.test(message)) {
+            void vscode.window.showInformationMessage(`${message} (context ${ref.context}).`);
+            return { message };
+          }
+          return this.afterChange(ref, message, opts);
+        },
+      },
+      [Commands.rolloutStatus]: {
+        title: 'following the rollout',
+        run: async (arg, more) => {
+          const ref = workloadRef(arg);
+          const outcome = await this.follow(ref, options<FollowOpts>(more));
+          return { message: outcome.message, rollout: outcome };
+        },
+      },
+      [Commands.rolloutHistory]: {
+        title: 'showing the rollout history',
+        run: (arg, more) => this.history(workloadRef(arg), options<{ compare: [number, number] }>(more).compare),
+      },
+      [Commands.scaleWorkload]: {
+        title: 'scaling',
+        run: async (arg, more) => {
+          const ref = workloadRef(arg);
+          const opts = options<FollowOpts & { replicas: number }>(more);
+          let replicas = opts.replicas;
+          if (replicas === undefined) {
+            const current = replicasOf(await getObject(this.client(ref), ref));
+            const text = await vscode.window.showInputBox({
+              title: `Scale ${ref.kind ?? ref.plural} ${ref.namespace ?? ''}/${ref.name} (${ref.context})`,
+              prompt: `Number of replicas (now ${current})`,
+              value: String(current),
+              validateInput: (v) => (/^\d+$/.test(v.trim()) ? undefined : 'A whole number, 0 or more'),
+            });
+            if (text === undefined) return undefined;
+            replicas = Number(text.trim());
+          }
+          const count = replicas;
+          const message = await this.change(ref, 'scaling', () => scale(this.client(ref), ref, count));
+          return this.afterChange(ref, message, { follow: opts.follow ?? false, timeoutMs: opts.timeoutMs });
+        },
+      },
+      [Commands.setImage]: {
+        title: 'setting the image',
+        run: async (arg, more) => {
+          const ref = workloadRef(arg);
+          const opts = options<FollowOpts & { container: string; image: string }>(more);
+          let { container, image } = opts;
+          if (container === undefined || image === undefined) {
+            const containers = containersOf(await getObject(this.client(ref), ref));
+            const picked =
+              containers.length === 1
+                ? containers[0]
+                : await vscode.window
+                    .showQuickPick(
+                      containers.map((c) => ({
+                        label: c.name,
+                        description: c.image,
+                        detail: c.init ? 'init container' : undefined,
+                        c,
+                      })),
+                      { placeHolder: 'Container whose image to set' },
+                    )
+                    .then((p) => p?.c);
+            if (!picked) return undefined;
+            container = picked.name;
+            image = await vscode.window.showInputBox({
+              title: `Image of container ${picked.name} in ${ref.name}`,
+              value: picked.image,
+              validateInput: (v) => (v.trim() ? undefined : 'An image reference, such as nginx:1.29'),
+            });
+            if (image === undefined) return undefined;
+          }
+          const [c, i] = [container, image];
+          const message = await this.change(ref, 'setting the image of', () => setImage(this.client(ref), ref, c, i));
+          return this.afterChange(ref, message, opts);
+        },
+      },
+      [Commands.triggerCronJob]: {
+        title: 'running the CronJob now',
+        run: async (arg) => {
+          const ref = workloadRef(arg);
+          const job = await this.change(ref, 'running a Job from', () => triggerCronJob(this.client(ref), ref));
+          const message = `job.batch/${job} created`;
+          this.log.info('rollout', `${message} from ${describeRef(ref)}`);
+          void vscode.window.showInformationMessage(
+            `Job "${job}" created from CronJob "${ref.name}" (${ref.context}).`,
+          );
+          return { message, job };
+        },
+      },
+      [Commands.suspendCronJob]: {
+        title: 'suspending the CronJob',
+        run: async (arg) => {
+          const ref = workloadRef(arg);
+          await this.change(ref, 'suspending', () => setSuspended(this.client(ref), ref, true));
+          return this.afterChange(ref, `cronjob.batch/${ref.name} suspended`, { follow: false });
+        },
+      },
+      [Commands.resumeCronJob]: {
+        title: 'resuming the CronJob',
+        run: async (arg) => {
+          const ref = workloadRef(arg);
+          await this.change(ref, 'resuming', () => setSuspended(this.client(ref), ref, false));
+          return this.afterChange(ref, `cronjob.batch/${ref.name} resumed`, { follow: false });
+        },
+      },
+    };
+  }
+
+  private async pickRevision(ref: ObjectRef, placeHolder: string, offerPrevious: boolean): Promise<number | undefined> {
+    const { revisions } = await history(this.client(ref), ref);
+    const latest = revisions.at(-1)?.revision;
+    const items = [
+      ...(offerPrevious ? [{ label: 'Previous revision', description: 'like kubectl rollout undo', revision: 0 }] : []),
+      ...[...revisions].reverse().map((r) => ({
+        label: `Revision ${r.revision}${r.revision === latest ? ' (current)' : ''}`,
+        description: r.changeCause ?? '<none>',
+        detail: imagesOf(r),
+        revision: r.revision,
+      })),
+    ];
+    const picked = await vscode.window.showQuickPick(items, { placeHolder });
+    return picked?.revision;
+  }
+
+  /**
+   * The revision history as a picker (revision, change cause, images); two chosen revisions open as a diff of
+   * their pod templates. `compare` skips the pickers. Returns the revisions.
+   */
+  private async history(
+    ref: ObjectRef,
+    compare?: [number, number],
+  ): Promise<{ revision: number; changeCause?: string }[]> {
+    const { revisions } = await history(this.client(ref), ref);
+    const summary = revisions.map((r) => ({ revision: r.revision, changeCause: r.changeCause }));
+    let pair = compare;
+    if (!pair) {
+      const from = await this.pickRevision(ref, `History of ${ref.name}: choose a revision to compare`, false);
+      if (from === undefined) return summary;
+      const latest = revisions.at(-1)?.revision ?? from;
+      const to = await this.pickRevision(ref, `Compare revision ${from} with…`, false);
+      pair = [from, to ?? latest];
+    }
+    const [a, b] = pair.map((n) => revisions.find((r) => r.revision === n));
+    if (!a || !b)
+      throw new KubeError('notFound', `Revision ${pair.join(' or ')} is not in the history of ${describeRef(ref)}`);
+    const left = this.revisionUri(ref, a);
+    const right = this.revisionUri(ref, b);
+    await vscode.commands.executeCommand(
+      'vscode.diff',
+      left,
+      right,
+      `${ref.name}: revision ${a.revision} ↔ ${b.revision} (${ref.context})`,
+    );
+    return summary;
+  }
+
+  private revisionUri(ref: ObjectRef, r: Revision): vscode.Uri {
+    const uri = vscode.Uri.from({
+      scheme: REVISION_SCHEME,
+      path: `/${encodeURIComponent(ref.context)}/${ref.namespace ?? '_'}/${ref.name}/revision-${r.revision}.yaml`,
+    });
+    const header = `# ${ref.kind ?? ''} ${ref.namespace ?? ''}/${ref.name}, revision ${r.revision}\n# change-cause: ${r.changeCause ?? '<none>'}\n`;
+    this.revisionDocs.set(uri.toString(), header + stringify({ template: r.template }));
+    return uri;
+  }
+
+  dispose(): void {
+    for (const abort of this.running) abort.abort();
+    this.provider.dispose();
+    this.revisionDocs.clear();
+  }
+}
+
+export const REVISION_SCHEME = 'kubeWorkbench-revision';
+
+function imagesOf(r: Revision): string {
+  const spec = (r.template.spec ?? {}) as { containers?: { name?: string; image?: string }[] };
+  return (spec.containers ?? []).map((c) => `${c.name ?? ''}=${c.image ?? ''}`).join(', ');
+}
+
+function capital(text: string): string {
+  return text.length === 0 ? text : text[0]!.toUpperCase() + text.slice(1);
+}

@@ -1,0 +1,178 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { AppsV1Api, BatchV1Api, KubeConfig } from '@kubernetes/client-node';
+import { clusterAbsentReason, eventually } from './helpers';
+import { walk } from './tree';
+import type { ActionResult } from '../../src/ext/rollout/rolloutCommands';
+
+const absent = clusterAbsentReason();
+
+function kubeconfig(): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromDefault();
+  kc.setCurrentContext('kwb-admin');
+  return kc;
+}
+
+const NS = 'demo';
+
+describe('Rollouts, scaling and CronJobs (real cluster)', function () {
+  this.timeout(120_000);
+  const name = `rollout-${Date.now().toString(36)}`;
+  const target = { context: 'kwb-admin', namespace: NS, kind: 'Deployment', name };
+  let apps: AppsV1Api;
+
+  before(async function () {
+    if (absent) {
+      console.log(`SKIP Rollouts: ${absent}`);
+      this.skip();
+    }
+    apps = kubeconfig().makeApiClient(AppsV1Api);
+    await apps.createNamespacedDeployment({
+      namespace: NS,
+      body: {
+        metadata: { name, labels: { app: name }, annotations: { 'kubernetes.io/change-cause': 'created at 1.27' } },
+        spec: {
+          replicas: 2,
+          selector: { matchLabels: { app: name } },
+          template: {
+            metadata: { labels: { app: name } },
+            spec: { containers: [{ name: 'web', image: 'nginx:1.27', ports: [{ name: 'http', containerPort: 80 }] }] },
+          },
+        },
+      },
+    });
+  });
+
+  after(async () => {
+    if (!absent) await apps.deleteNamespacedDeployment({ namespace: NS, name }).catch(() => undefined);
+  });
+
+  async function image(): Promise<string | undefined> {
+    const d = await apps.readNamespacedDeployment({ namespace: NS, name });
+    return d.spec?.template.spec?.containers[0]?.image;
+  }
+
+  it('sets an image and follows the rollout to completion', async () => {
+    const result = await vscode.commands.executeCommand<ActionResult | undefined>('kubeWorkbench.setImage', target, {
+      container: 'web',
+      image: 'nginx:1.28',
+    });
+    assert.equal(result?.message, `deployment.apps/${name} image updated`);
+    assert.equal(result?.rollout?.outcome, 'done', JSON.stringify(result?.rollout));
+    assert.equal(result?.rollout?.message, `deployment "${name}" successfully rolled out`);
+    assert.equal(await image(), 'nginx:1.28');
+  });
+
+  it('restarts with status to completion', async () => {
+    const result = await vscode.commands.executeCommand<ActionResult | undefined>(
+      'kubeWorkbench.rolloutRestart',
+      target,
+    );
+    assert.equal(result?.message, `deployment.apps/${name} restarted`);
+    assert.equal(result?.rollout?.outcome, 'done', JSON.stringify(result?.rollout));
+    const d = await apps.readNamespacedDeployment({ namespace: NS, name });
+    assert.ok(d.spec?.template.metadata?.annotations?.['kubectl.kubernetes.io/restartedAt']);
+    assert.equal(d.status?.updatedReplicas, 2);
+  });
+
+  it('lists the history with change causes and opens a diff of two revisions', async () => {
+    const revisions = await vscode.commands.executeCommand<{ revision: number; changeCause?: string }[]>(
+      'kubeWorkbench.rolloutHistory',
+      target,
+      { compare: [1, 2] },
+    );
+    assert.deepEqual(
+      revisions?.map((r) => r.revision),
+      [1, 2, 3],
+    );
+    assert.equal(revisions?.[0]?.changeCause, 'created at 1.27');
+    const diff = await eventually('the revision diff', () => {
+      const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs);
+      return tabs.find((t) => t.input instanceof vscode.TabInputTextDiff);
+    });
+    const input = diff.input as vscode.TabInputTextDiff;
+    const left = await vscode.workspace.openTextDocument(input.original);
+    const right = await vscode.workspace.openTextDocument(input.modified);
+    assert.match(left.getText(), /image: nginx:1\.27/);
+    assert.match(right.getText(), /image: nginx:1\.28/);
+    await vscode.window.tabGroups.close(diff);
+  });
+
+  it('undoes to a chosen revision with status to completion, then to the previous one', async () => {
+    const back = await vscode.commands.executeCommand<ActionResult | undefined>('kubeWorkbench.rolloutUndo', target, {
+      toRevision: 1,
+    });
+    assert.equal(back?.message, `deployment.apps/${name} rolled back`);
+    assert.equal(back?.rollout?.outcome, 'done', JSON.stringify(back?.rollout));
+    assert.equal(await image(), 'nginx:1.27');
+    // Undo without a revision goes to the previous one (3: nginx:1.28 with the restart annotation).
+    const previous = await vscode.commands.executeCommand<ActionResult | undefined>(
+      'kubeWorkbench.rolloutUndo',
+      target,
+      {
+        toRevision: 0,
+      },
+    );
+    assert.equal(previous?.rollout?.outcome, 'done', JSON.stringify(previous?.rollout));
+    assert.equal(await image(), 'nginx:1.28');
+  });
+
+  it('refuses to restart a paused deployment (nothing changes), then resumes', async () => {
+    const paused = await vscode.commands.executeCommand<ActionResult | undefined>('kubeWorkbench.rolloutPause', target);
+    assert.equal(paused?.message, `deployment.apps/${name} paused`);
+    const before = (await apps.readNamespacedDeployment({ namespace: NS, name })).metadata?.generation;
+    const refused = await vscode.commands.executeCommand<ActionResult | undefined>(
+      'kubeWorkbench.rolloutRestart',
+      target,
+    );
+    assert.equal(refused?.refused, true);
+    assert.match(
+      refused?.message ?? '',
+      new RegExp(`deployments\\.apps "${name}" can't restart paused deployment \\(run rollout resume first\\)$`),
+    );
+    assert.equal((await apps.readNamespacedDeployment({ namespace: NS, name })).metadata?.generation, before);
+    const resumed = await vscode.commands.executeCommand<ActionResult | undefined>(
+      'kubeWorkbench.rolloutResume',
+      target,
+    );
+    assert.equal(resumed?.rollout?.outcome, 'done');
+    assert.notEqual((await apps.readNamespacedDeployment({ namespace: NS, name })).spec?.paused, true);
+  });
+
+  it('scales from the tree item, the count passed in', async () => {
+    const node = await walk('kwb-admin', NS, 'Workloads', 'Deployments', name);
+    const result = await vscode.commands.executeCommand<ActionResult | undefined>('kubeWorkbench.scaleWorkload', node, {
+      replicas: 4,
+    });
+    assert.equal(result?.message, `deployment.apps/${name} scaled`);
+    assert.equal((await apps.readNamespacedDeployment({ namespace: NS, name })).spec?.replicas, 4);
+    await eventually(
+      '4 ready replicas',
+      async () =>
+        (await apps.readNamespacedDeployment({ namespace: NS, name })).status?.readyReplicas === 4 ? true : undefined,
+      60_000,
+    );
+  });
+
+  it('runs a CronJob now, suspends and resumes it', async () => {
+    const batch = kubeconfig().makeApiClient(BatchV1Api);
+    const cron = { context: 'kwb-admin', namespace: NS, kind: 'CronJob', name: 'report' };
+    const run = await vscode.commands.executeCommand<{ job: string } | undefined>('kubeWorkbench.triggerCronJob', cron);
+    const jobName = run?.job ?? '';
+    assert.ok(jobName.startsWith('report-manual-'), JSON.stringify(run));
+    try {
+      const job = await batch.readNamespacedJob({ namespace: NS, name: jobName });
+      assert.equal(job.metadata?.ownerReferences?.[0]?.name, 'report');
+      assert.equal(job.metadata?.annotations?.['cronjob.kubernetes.io/instantiate'], 'manual');
+      await vscode.commands.executeCommand('kubeWorkbench.suspendCronJob', cron);
+      assert.equal((await batch.readNamespacedCronJob({ namespace: NS, name: 'report' })).spec?.suspend, true);
+    } finally {
+      await vscode.commands.executeCommand('kubeWorkbench.resumeCronJob', cron);
+      await batch
+        .deleteNamespacedJob({ namespace: NS, name: jobName, propagationPolicy: 'Background' })
+        .catch(() => undefined);
+    }
+    assert.equal((await batch.readNamespacedCronJob({ namespace: NS, name: 'report' })).spec?.suspend, false);
+  });
+});

@@ -1,0 +1,142 @@
+// Which YAML documents are Kubernetes manifests. Pure: text in, per-document facts out.
+import { isAlias, isCollection, isMap, isScalar, parseAllDocuments, visit, type Document, type Node } from 'yaml';
+import type { Gvk } from './openapi';
+
+export interface DocumentInfo {
+  /** Position in the file (0-based), the index yaml-language-server uses for multi-document files. */
+  index: number;
+  /** Set when the document is a mapping with string `apiVersion` and `kind`. */
+  gvk?: Gvk;
+  /** The document is a mapping (or empty: only comments). */
+  mapping: boolean;
+  empty: boolean;
+  /** Why the document is not validated (too deep, too many aliases, ...). */
+  tooComplex?: string;
+  /** [start, end] character offsets of the document in the file. */
+  range: [number, number];
+}
+
+export type SkipReason = 'helm-template' | 'kustomize' | 'too-large';
+
+export interface FileInfo {
+  /** At least one document has apiVersion and kind and the file is not skipped. */
+  manifest: boolean;
+  skipped?: SkipReason;
+  documents: DocumentInfo[];
+}
+
+export interface Limits {
+  /** Characters; bigger files are not validated at all. */
+  maxFileChars: number;
+  /** Nesting depth of collections in one document. */
+  maxDepth: number;
+  /** Nodes of one document after expanding aliases (what a "billion laughs" file makes explode). */
+  maxExpandedNodes: number;
+}
+
+export const DEFAULT_LIMITS: Limits = { maxFileChars: 2_000_000, maxDepth: 100, maxExpandedNodes: 200_000 };
+
+/** Cheap pre-check before parsing: could this text be a manifest at all? */
+export function mightBeManifest(text: string): boolean {
+  return /^\s*apiVersion\s*:/m.test(text) && /^\s*kind\s*:/m.test(text);
+}
+
+/** Helm template syntax (`{{ ... }}`) anywhere: the file is not YAML until rendered. */
+export function isHelmTemplate(text: string): boolean {
+  return /\{\{-?\s*[\s\S]*?\}\}/.test(text);
+}
+
+/** API groups whose "manifests" are tool configuration, not objects for a cluster. */
+const TOOL_GROUPS = ['kustomize.config.k8s.io', 'config.kubernetes.io', 'skaffold/'];
+
+export function analyzeText(text: string, limits: Limits = DEFAULT_LIMITS): FileInfo {
+  if (!mightBeManifest(text)) return { manifest: false, documents: [] };
+  if (isHelmTemplate(text)) return { manifest: false, skipped: 'helm-template', documents: [] };
+  if (text.length > limits.maxFileChars) return { manifest: true, skipped: 'too-large', documents: [] };
+  const docs = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: false });
+  const list = Array.isArray(docs) ? docs : [];
+  const documents: DocumentInfo[] = [];
+  let manifest = false;
+  list.forEach((doc, index) => {
+    const contents = doc.contents;
+    const range: [number, number] = [doc.range[0], doc.range[2]];
+    const info: DocumentInfo = { index, mapping: false, empty: contents === null || contents === undefined, range };
+    if (isMap(contents)) {
+      info.mapping = true;
+      const apiVersion: unknown = contents.get('apiVersion', true);
+      const kind: unknown = contents.get('kind', true);
+      const av = isScalar(apiVersion) ? apiVersion.value : undefined;
+      const k = isScalar(kind) ? kind.value : undefined;
+      if (typeof av === 'string' && typeof k === 'string') {
+        const gvk: Gvk = { apiVersion: av, kind: k };
+        if (!TOOL_GROUPS.some((g) => gvk.apiVersion.startsWith(g))) {
+          info.gvk = gvk;
+          manifest = true;
+        }
+      }
+      // A strategic-merge patch written for kustomize.
+      if (contents.items.some((p) => isScalar(p.key) && p.key.value === '$patch')) info.gvk = undefined;
+    } else if (isScalar(contents) && (contents.value === null || contents.value === '')) {
+      info.empty = true;
+    }
+    if (contents) info.tooComplex = complexity(doc, contents as Node, limits);
+    documents.push(info);
+  });
+  return { manifest, documents };
+}
+
+/** Why a document is too complex to hand to the language server, or undefined. */
+function complexity(doc: Document.Parsed, root: Node, limits: Limits): string | undefined {
+  let maxDepth = 0;
+  let aliases = 0;
+  visit(root, {
+    Collection(_key, _node, path) {
+      const depth = path.filter((p) => isCollection(p)).length + 1;
+      if (depth > maxDepth) maxDepth = depth;
+      if (depth > limits.maxDepth) return visit.BREAK;
+      return undefined;
+    },
+    Alias() {
+      aliases++;
+    },
+  });
+  if (maxDepth > limits.maxDepth) return `it is nested more than ${limits.maxDepth} levels deep`;
+  if (aliases === 0) return undefined;
+  // Size after expanding aliases, memoised per anchored node: linear in the document, exact for "laughs" files.
+  const memo = new Map<unknown, number>();
+  const size = (node: unknown, depth: number): number => {
+    if (depth > limits.maxDepth) return limits.maxExpandedNodes + 1;
+    if (isAlias(node)) {
+      const target = node.resolve(doc);
+      return target ? size(target, depth + 1) : 1;
+    }
+    const cached = memo.get(node);
+    if (cached !== undefined) return cached;
+    let n = 1;
+    if (isCollection(node)) {
+      for (const item of node.items as unknown[]) {
+        if (item && typeof item === 'object' && 'key' in item) {
+          const pair = item as { key: unknown; value: unknown };
+          n += size(pair.key, depth + 1) + size(pair.value, depth + 1);
+        } else n += size(item, depth + 1);
+        if (n > limits.maxExpandedNodes) break;
+      }
+    }
+    n = Math.min(n, limits.maxExpandedNodes + 1);
+    memo.set(node, n);
+    return n;
+  };
+  if (size(root, 0) > limits.maxExpandedNodes)
+    return `its aliases expand to more than ${limits.maxExpandedNodes.toLocaleString('en-US')} nodes`;
+  return undefined;
+}
+
+/**
+ * Does a kustomization file name `fileName` as a patch? Then that file holds partial objects and is left alone.
+ */
+export function kustomizationPatches(kustomizationText: string, fileName: string): boolean {
+  const keys = /^(patches|patchesStrategicMerge|patchesJson6902)\s*:/m;
+  if (!keys.test(kustomizationText)) return false;
+  const escaped = fileName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(^|[\\s/'"])${escaped}\\s*['"]?\\s*$`, 'm').test(kustomizationText);
+}

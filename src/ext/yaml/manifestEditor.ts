@@ -1,0 +1,521 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import * as vscode from 'vscode';
+import {
+  DidChangeConfigurationNotification,
+  DidCloseTextDocumentNotification,
+  DidOpenTextDocumentNotification,
+  LanguageClient,
+  type ResponseError,
+  TransportKind,
+  type LanguageClientOptions,
+  type ServerOptions,
+} from 'vscode-languageclient/node';
+import type { KubeconfigService } from '../../core/kube/kubeconfigService';
+import type { SessionRegistry } from '../../core/watch/clusterSession';
+import { analyzeText, kustomizationPatches, mightBeManifest, type FileInfo } from '../../core/yaml/manifests';
+import type { JsonSchema } from '../../core/yaml/openapi';
+import {
+  ClusterSchemas,
+  notAMappingSchema,
+  resolveKind,
+  SCHEME,
+  SchemaDocuments,
+  unknownKindSchema,
+  type BundledSchemas,
+  type Lookup,
+} from '../../core/yaml/schemaSources';
+import type { OutputLogger } from '../log';
+import type { WindowState } from '../windowState';
+import { WorkspaceCrds } from './workspaceCrds';
+import { Commands } from '../commands/ids';
+
+/** Which schemas to validate against: the window's context (default), a chosen context, or the bundled schema. */
+export type SchemaChoice = { kind: 'window' } | { kind: 'context'; context: string } | { kind: 'bundled' };
+
+const CHOICE_KEY = 'yaml.schemaSource';
+const REDHAT_YAML = 'redhat.vscode-yaml';
+
+/** What the status bar says about one file. */
+interface FileStatus {
+  label: string;
+  detail: string;
+}
+
+interface RedHatYamlApi {
+  registerContributor(
+    schema: string,
+    requestSchema: (resource: string) => string | undefined,
+    requestSchemaContent: (uri: string) => string | undefined,
+    label?: string,
+  ): boolean;
+}
+
+/**
+ * The manifest editor: recognises Kubernetes manifests among YAML files and validates them with
+ * yaml-language-server (started on the first manifest), answering its schema requests from the cluster's
+ * OpenAPI, workspace CRDs or the bundled schema. With Red Hat's YAML extension installed, our server is not
+ * started: the same schemas are contributed through its API, so there is one set of diagnostics.
+ */
+export class ManifestEditor implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+  private client: LanguageClient | undefined;
+  private starting: Promise<void> | undefined;
+  private redHat: 'unknown' | 'absent' | 'registered' = 'unknown';
+  private readonly schemaDocs = new SchemaDocuments();
+  private readonly clusters = new Map<string, ClusterSchemas>();
+  private readonly crds: WorkspaceCrds;
+  private bundled: BundledSchemas | undefined | null;
+  /** Files the language server has been given (manifests that are not too complex). */
+  private readonly served = new Set<string>();
+  private readonly analyses = new Map<string, { version: number; info: FileInfo; skip?: string }>();
+  private readonly status = new Map<string, FileStatus>();
+  /** For Red Hat YAML, whose contributor API asks synchronously: the last schema URI per file. */
+  private readonly prepared = new Map<string, string>();
+  private readonly statusItem: vscode.StatusBarItem;
+  private readonly ownDiagnostics: vscode.DiagnosticCollection;
+  private readonly changed = new vscode.EventEmitter<string>();
+  /** Fires with a file URI after its schema was answered (tests wait on it). */
+  readonly onDidAnswer = this.changed.event;
+
+  constructor(
+    private readonly extension: vscode.ExtensionContext,
+    private readonly sessions: SessionRegistry,
+    private readonly kubeconfig: KubeconfigService,
+    private readonly state: WindowState,
+    private readonly log: OutputLogger,
+  ) {
+    this.crds = new WorkspaceCrds(log);
+    this.statusItem = vscode.window.createStatusBarItem(
+      'kubeWorkbench.schemaSource',
+      vscode.StatusBarAlignment.Right,
+      90,
+    );
+    this.statusItem.name = 'Kubernetes Schema';
+    this.statusItem.command = Commands.selectSchemaSource;
+    this.ownDiagnostics = vscode.languages.createDiagnosticCollection('kubernetes-manifest');
+    this.disposables.push(
+      this.crds,
+      this.statusItem,
+      this.ownDiagnostics,
+      this.changed,
+      vscode.workspace.onDidOpenTextDocument((d) => this.consider(d)),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (!this.client && this.redHat !== 'registered') this.consider(e.document);
+        else if (this.redHat === 'registered') this.prepareForRedHat(e.document);
+        else this.updateOwnDiagnostics(e.document);
+      }),
+      vscode.workspace.onDidCloseTextDocument((d) => {
+        const key = d.uri.toString();
+        this.analyses.delete(key);
+        this.prepared.delete(key);
+        this.ownDiagnostics.delete(d.uri);
+      }),
+      vscode.window.onDidChangeActiveTextEditor(() => this.updateStatusBar()),
+      state.onDidChange(() => this.schemasChanged()),
+    );
+    // Documents already open when the extension activated (no I/O: they are in memory).
+    const timer = setTimeout(() => vscode.workspace.textDocuments.forEach((d) => this.consider(d)), 0);
+    this.disposables.push({ dispose: () => clearTimeout(timer) });
+  }
+
+  get choice(): SchemaChoice {
+    return this.extension.workspaceState.get<SchemaChoice>(CHOICE_KEY) ?? { kind: 'window' };
+  }
+
+  async setChoice(choice: SchemaChoice): Promise<void> {
+    await this.extension.workspaceState.update(CHOICE_KEY, choice);
+    this.schemasChanged();
+  }
+
+  /** The running language client (for tests), once a manifest was opened. */
+  get languageClient(): LanguageClient | undefined {
+    return this.client;
+  }
+
+  /** What the status bar shows for a file, e.g. "cluster kwb-admin (v1.36)". */
+  statusOf(uri: vscode.Uri): FileStatus | undefined {
+    return this.status.get(uri.toString());
+  }
+
+  /** Refetch cluster indexes and revalidate every open manifest (after a context or source change). */
+  schemasChanged(): void {
+    for (const c of this.clusters.values()) c.refresh();
+    if (this.client?.isRunning()) {
+      void this.client.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
+    }
+    if (this.redHat === 'registered') vscode.workspace.textDocuments.forEach((d) => this.prepareForRedHat(d));
+  }
+
+  // ---- which documents are manifests ----
+
+  private analyze(doc: vscode.TextDocument): { info: FileInfo; skip?: string } {
+    const key = doc.uri.toString();
+    const cached = this.analyses.get(key);
+    if (cached && cached.version === doc.version) return cached;
+    const text = doc.getText();
+    const info = analyzeText(text);
+    let skip: string | undefined = info.skipped;
+    if (!skip && info.manifest) skip = this.skipByLocation(doc.uri);
+    if (!skip) {
+      const complex = info.documents.find((d) => d.tooComplex);
+      if (complex) skip = `too-complex:${complex.index}:${complex.tooComplex ?? ''}`;
+    }
+    const entry = { version: doc.version, info, skip };
+    this.analyses.set(key, entry);
+    return entry;
+  }
+
+  /** Helm chart templates and kustomize patches are left alone. */
+  private skipByLocation(uri: vscode.Uri): string | undefined {
+    if (uri.scheme !== 'file') return undefined;
+    const dir = dirname(uri.fsPath);
+    try {
+      for (let d = dir, i = 0; i < 8 && d !== dirname(d); d = dirname(d), i++) {
+        if (basename(d) === 'templates' && existsSync(join(dirname(d), 'Chart.yaml'))) return 'helm-template';
+      }
+      for (const name of ['kustomization.yaml', 'kustomization.yml', 'Kustomization']) {
+        const file = join(dir, name);
+        if (existsSync(file) && kustomizationPatches(readFileSync(file, 'utf8'), basename(uri.fsPath)))
+          return 'kustomize';
+      }
+    } catch {
+      // unreadable: treat as a plain manifest
+    }
+    return undefined;
+  }
+
+  private isYaml(doc: vscode.TextDocument): boolean {
+    return doc.languageId === 'yaml' && (doc.uri.scheme === 'file' || doc.uri.scheme === 'untitled');
+  }
+
+  /** Should the language server see this document? */
+  private wanted(doc: vscode.TextDocument): boolean {
+    if (!this.isYaml(doc) || !mightBeManifest(doc.getText())) return false;
+    const { info, skip } = this.analyze(doc);
+    return info.manifest && !skip;
+  }
+
+  private consider(doc: vscode.TextDocument): void {
+    if (!this.isYaml(doc)) return;
+    this.updateOwnDiagnostics(doc);
+    if (this.client || this.starting) return;
+    if (!this.wanted(doc) && !this.tooComplex(doc)) return;
+    this.starting = this.start().catch((err: unknown) => {
+      this.starting = undefined;
+      this.log.error('yaml', 'the YAML language server did not start', err);
+      void vscode.window.showErrorMessage(
+        `Kube Workbench: manifest validation is off because the YAML language server did not start (${err instanceof Error ? err.message : String(err)}). See the log.`,
+      );
+    });
+  }
+
+  private tooComplex(doc: vscode.TextDocument): string | undefined {
+    if (!this.isYaml(doc) || !mightBeManifest(doc.getText())) return undefined;
+    const { info, skip } = this.analyze(doc);
+    if (info.skipped === 'too-large') return 'the file is larger than 2 MB';
+    return skip?.startsWith('too-complex:') ? skip.split(':').slice(2).join(':') : undefined;
+  }
+
+  /** "This document is too complex" lives in our own collection: the server never sees such a file. */
+  private updateOwnDiagnostics(doc: vscode.TextDocument): void {
+    if (!this.isYaml(doc)) return;
+    const why = this.tooComplex(doc);
+    if (!why) {
+      this.ownDiagnostics.delete(doc.uri);
+      return;
+    }
+    const { info } = this.analyze(doc);
+    const bad = info.documents.find((d) => d.tooComplex);
+    const range = bad
+      ? new vscode.Range(doc.positionAt(bad.range[0]), doc.positionAt(Math.min(bad.range[0] + 1, bad.range[1])))
+      : new vscode.Range(0, 0, 0, 1);
+    const diagnostic = new vscode.Diagnostic(
+      range,
+      `This document is too complex to validate (${why}). Kube Workbench does not validate, complete or explain it.`,
+      vscode.DiagnosticSeverity.Warning,
+    );
+    diagnostic.source = 'Kube Workbench';
+    this.ownDiagnostics.set(doc.uri, [diagnostic]);
+  }
+
+  // ---- starting the language server ----
+
+  private async start(): Promise<void> {
+    if (await this.useRedHat()) return;
+    const module = this.extension.asAbsolutePath(join('dist', 'yamlServer.js'));
+    const serverOptions: ServerOptions = {
+      run: { module, transport: TransportKind.ipc },
+      debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy'] } },
+    };
+    const send = (method: string, params: unknown): void => {
+      void this.client?.sendNotification(method, params);
+    };
+    const clientOptions: LanguageClientOptions = {
+      documentSelector: [
+        { language: 'yaml', scheme: 'file' },
+        { language: 'yaml', scheme: 'untitled' },
+      ],
+      initializationOptions: { l10nPath: this.extension.asAbsolutePath(join('dist', 'l10n')) },
+      outputChannelName: 'Kube Workbench YAML',
+      middleware: {
+        // The server sees only manifests: other YAML files, Helm templates, kustomize patches and files too
+        // complex to validate are not sent to it.
+        didOpen: (doc, next) => {
+          if (!this.wanted(doc)) return Promise.resolve();
+          this.served.add(doc.uri.toString());
+          return next(doc);
+        },
+        didChange: (event, next) => {
+          const doc = event.document;
+          const key = doc.uri.toString();
+          this.updateOwnDiagnostics(doc);
+          const want = this.wanted(doc);
+          if (this.served.has(key)) {
+            if (want) return next(event);
+            this.served.delete(key);
+            send(DidCloseTextDocumentNotification.method, { textDocument: { uri: key } });
+            return Promise.resolve();
+          }
+          if (want) {
+            this.served.add(key);
+            send(DidOpenTextDocumentNotification.method, {
+              textDocument: { uri: key, languageId: 'yaml', version: doc.version, text: doc.getText() },
+            });
+          }
+          return Promise.resolve();
+        },
+        didSave: (doc, next) => (this.served.has(doc.uri.toString()) ? next(doc) : Promise.resolve()),
+        didClose: (doc, next) => {
+          if (!this.served.delete(doc.uri.toString())) return Promise.resolve();
+          return next(doc);
+        },
+        workspace: {
+          // Our settings for the server, whatever `yaml.*` says (those belong to Red Hat's extension): no
+          // schema store or CRD catalogue downloads, no formatter.
+          configuration: async (params, token, next) => {
+            const result: unknown = await next(params, token);
+            if (!Array.isArray(result)) return result as ResponseError<void>;
+            const values = result as unknown[];
+            return params.items.map((item, i) => (item.section === 'yaml' ? serverSettings() : values[i]));
+          },
+        },
+      },
+    };
+    const client = new LanguageClient('kubeWorkbench.yaml', 'Kube Workbench YAML', serverOptions, clientOptions);
+    client.onRequest('custom/schema/request', (resource: string) => this.schemaFor(resource));
+    client.onRequest('custom/schema/content', (uri: string) => this.contentOf(uri));
+    this.client = client;
+    this.disposables.push({ dispose: () => void client.stop() });
+    await client.start();
+    await client.sendNotification('yaml/registerCustomSchemaRequest');
+    this.log.info('yaml', 'YAML language server started');
+    this.updateStatusBar();
+  }
+
+  private async useRedHat(): Promise<boolean> {
+    const ext = vscode.extensions.getExtension<RedHatYamlApi>(REDHAT_YAML);
+    if (!ext) {
+      this.redHat = 'absent';
+      return false;
+    }
+    try {
+      const api = await ext.activate();
+      const ok = api.registerContributor(
+        SCHEME,
+        (resource) => this.prepared.get(resource),
+        (uri) => this.schemaDocs.content(uri),
+        'Kube Workbench',
+      );
+      if (!ok) throw new Error('registerContributor refused the kubewb-schema scheme');
+      this.redHat = 'registered';
+      this.log.info('yaml', `${REDHAT_YAML} is installed: Kubernetes schemas are contributed to it, no second server`);
+      vscode.workspace.textDocuments.forEach((d) => this.prepareForRedHat(d));
+      return true;
+    } catch (err) {
+      this.log.warn('yaml', `${REDHAT_YAML} is installed but its API could not be used; starting our own server`, err);
+      this.redHat = 'absent';
+      return false;
+    }
+  }
+
+  private prepareForRedHat(doc: vscode.TextDocument): void {
+    const key = doc.uri.toString();
+    if (!this.wanted(doc)) {
+      this.prepared.delete(key);
+      return;
+    }
+    void this.schemaFor(key).then((uri) => {
+      if (uri) this.prepared.set(key, uri);
+    });
+  }
+
+  // ---- schemas ----
+
+  private contentOf(uri: string): string {
+    const text = this.schemaDocs.content(uri);
+    if (text === undefined) throw new Error(`unknown schema ${uri}`);
+    return text;
+  }
+
+  private loadBundled(): BundledSchemas | undefined {
+    if (this.bundled === undefined) {
+      try {
+        const file = this.extension.asAbsolutePath(join('media', 'schemas', 'kubernetes.json.gz'));
+        this.bundled = JSON.parse(gunzipSync(readFileSync(file)).toString('utf8')) as BundledSchemas;
+      } catch (err) {
+        this.log.error('yaml', 'the bundled Kubernetes schema could not be read', err);
+        this.bundled = null;
+      }
+    }
+    return this.bundled ?? undefined;
+  }
+
+  /** The context whose schemas are used, or undefined for the bundled schema. */
+  private schemaContext(): string | undefined {
+    const choice = this.choice;
+    if (choice.kind === 'bundled') return undefined;
+    const context = choice.kind === 'context' ? choice.context : this.state.context;
+    if (!context) return undefined;
+    return this.kubeconfig.current.contexts.some((c) => c.name === context) ? context : undefined;
+  }
+
+  private clusterSchemas(context: string): ClusterSchemas | undefined {
+    try {
+      const client = this.sessions.get(context).client;
+      const id = `${context}\u0000${client.serverUrl}`;
+      let schemas = this.clusters.get(id);
+      if (!schemas) {
+        schemas = new ClusterSchemas(
+          {
+            context,
+            server: client.serverUrl,
+            getJson: (path) => client.getJson<unknown>(path, { timeoutMs: 10_000 }, `reading ${path}`),
+          },
+          join(this.extension.globalStorageUri.fsPath, 'schemas'),
+        );
+        this.clusters.set(id, schemas);
+      }
+      return schemas;
+    } catch (err) {
+      this.log.warn('yaml', `no schemas from context ${context}`, err);
+      return undefined;
+    }
+  }
+
+  /** Answers yaml-language-server's custom/schema/request: one URI whose schemaSequence has a schema per document. */
+  async schemaFor(resource: string): Promise<string | undefined> {
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === resource);
+    if (!doc || !this.wanted(doc)) return undefined;
+    const { info } = this.analyze(doc);
+    const context = this.schemaContext();
+    const cluster = context ? this.clusterSchemas(context) : undefined;
+    const clusterProblem =
+      this.choice.kind === 'bundled' ? 'bundled schema selected' : context ? undefined : 'no context selected';
+    const lookups: Lookup[] = [];
+    const sequence: JsonSchema[] = await Promise.all(
+      info.documents.map(async (d) => {
+        if (d.gvk) {
+          const r = await resolveKind(d.gvk, this.schemaDocs, {
+            cluster,
+            clusterProblem,
+            workspace: () => this.crds.get(),
+            bundled: () => this.loadBundled(),
+          });
+          lookups.push(r);
+          return r.found ? { $ref: r.uri } : unknownKindSchema(r.message);
+        }
+        if (!d.mapping && !d.empty) return notAMappingSchema();
+        return {};
+      }),
+    );
+    const content = { schemaSequence: sequence };
+    const hash = createHash('sha256').update(JSON.stringify(content)).digest('hex').slice(0, 20);
+    const uri = this.schemaDocs.put(`${SCHEME}://sequence/${hash}.json`, () => content);
+    const found = lookups.find((l) => l.found);
+    this.status.set(resource, {
+      label: found?.found ? found.label : lookups.length > 0 ? 'unknown kind' : 'none',
+      detail: lookups.map((l) => (l.found ? l.label : l.message)).join('\n'),
+    });
+    this.updateStatusBar();
+    this.changed.fire(resource);
+    return uri;
+  }
+
+  private updateStatusBar(): void {
+    const doc = vscode.window.activeTextEditor?.document;
+    const status = doc && this.isYaml(doc) ? this.status.get(doc.uri.toString()) : undefined;
+    if (!doc || !status || !this.wanted(doc)) {
+      this.statusItem.hide();
+      return;
+    }
+    const short = status.label.replace(/;.*$/, '');
+    this.statusItem.text = `$(symbol-namespace) K8s schema: ${short}`;
+    this.statusItem.tooltip = `Kubernetes schema used for this manifest:\n${status.detail}\n\nClick to choose another cluster or the bundled schema.`;
+    this.statusItem.show();
+  }
+
+  /** The quick pick behind kubeWorkbench.selectSchemaSource. */
+  async pickSource(arg?: unknown): Promise<void> {
+    if (typeof arg === 'string') {
+      await this.setChoice(
+        arg === 'bundled'
+          ? { kind: 'bundled' }
+          : arg === 'window'
+            ? { kind: 'window' }
+            : { kind: 'context', context: arg },
+      );
+      return;
+    }
+    type Item = vscode.QuickPickItem & { choice: SchemaChoice };
+    const current = this.choice;
+    const items: Item[] = [
+      {
+        label: 'Context of this window',
+        description: this.state.context ?? 'none',
+        detail: 'Follow the context chosen for the Clusters view',
+        choice: { kind: 'window' },
+      },
+      ...this.kubeconfig.current.contexts.map((c) => ({
+        label: c.name,
+        description: c.server,
+        detail: "This cluster's own schemas (built-in kinds and its CRDs)",
+        choice: { kind: 'context', context: c.name } as SchemaChoice,
+      })),
+      {
+        label: `Bundled schema${this.loadBundled() ? ` (Kubernetes ${this.loadBundled()?.version ?? ''})` : ''}`,
+        detail: 'Offline: built-in kinds only, plus CRDs found in the workspace',
+        choice: { kind: 'bundled' },
+      },
+    ];
+    for (const item of items)
+      if (JSON.stringify(item.choice) === JSON.stringify(current)) item.description = `${item.description ?? ''} ✓`;
+    const picked = await vscode.window.showQuickPick(items, { placeHolder: 'Schemas to validate manifests against' });
+    if (picked) await this.setChoice(picked.choice);
+  }
+
+  dispose(): void {
+    for (const d of this.disposables.splice(0).reverse()) d.dispose();
+  }
+}
+
+function serverSettings(): Record<string, unknown> {
+  return {
+    validate: true,
+    hover: true,
+    // The status bar names the schema; a link to a kubewb-schema:// URI would lead nowhere.
+    hoverSchemaSource: false,
+    completion: true,
+    format: { enable: false },
+    schemaStore: { enable: false },
+    kubernetesCRDStore: { enable: false },
+    schemas: {},
+    customTags: [],
+    disableAdditionalProperties: false,
+    maxItemsComputed: 5000,
+    keyOrdering: false,
+    style: { flowMapping: 'allow', flowSequence: 'allow' },
+  };
+}

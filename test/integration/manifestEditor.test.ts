@@ -1,0 +1,248 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { api, clusterAbsentReason, eventually } from './helpers';
+import type { KubeWorkbenchApi } from '../../src/extension';
+
+const absent = clusterAbsentReason();
+const SELECT_SOURCE = 'kubeWorkbench.selectSchemaSource';
+
+function fixture(path: string): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) throw new Error('the test VS Code has no workspace folder');
+  return vscode.Uri.joinPath(folder.uri, path);
+}
+
+async function open(path: string): Promise<vscode.TextDocument> {
+  const doc = await vscode.workspace.openTextDocument(fixture(path));
+  await vscode.window.showTextDocument(doc);
+  return doc;
+}
+
+function describeDiagnostics(list: readonly vscode.Diagnostic[]): string {
+  return list.map((d) => `${d.range.start.line + 1}:${d.range.start.character + 1} ${d.message}`).join(' | ');
+}
+
+/** Waits until the file's diagnostics satisfy `ok`; fails with what was last seen. */
+async function diagnosticsOf(
+  uri: vscode.Uri,
+  ok: (list: readonly vscode.Diagnostic[]) => boolean,
+  what: string,
+): Promise<readonly vscode.Diagnostic[]> {
+  let last: readonly vscode.Diagnostic[] = [];
+  try {
+    return await eventually(
+      what,
+      () => {
+        last = vscode.languages.getDiagnostics(uri);
+        return ok(last) ? last : undefined;
+      },
+      30_000,
+    );
+  } catch (err) {
+    throw new Error(`${(err as Error).message}; diagnostics were: ${describeDiagnostics(last) || 'none'}`);
+  }
+}
+
+/** Waits until the schema of a file was answered from the expected source (the status bar's text). */
+async function schemaSource(k: KubeWorkbenchApi, doc: vscode.TextDocument, expected: RegExp): Promise<string> {
+  return eventually(`schema source of ${doc.uri.path} matching ${expected}`, () => {
+    const label = k.manifests.statusOf(doc.uri)?.label;
+    return label && expected.test(label) ? label : undefined;
+  });
+}
+
+/** Diagnostics settle after the schema is known: wait until two reads 1 s apart agree (used only for "none"). */
+async function settledEmpty(uri: vscode.Uri): Promise<void> {
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal(describeDiagnostics(vscode.languages.getDiagnostics(uri)), '', `no diagnostics for ${uri.path}`);
+}
+
+describe('Manifest editor: validation, completion and hover from the cluster schemas', function () {
+  let k: KubeWorkbenchApi;
+
+  before(async function () {
+    if (absent) {
+      console.log(`SKIP Manifest editor: ${absent}`);
+      this.skip();
+    }
+    k = await api();
+    await vscode.commands.executeCommand(SELECT_SOURCE, 'kwb-admin');
+  });
+
+  after(async function () {
+    if (absent) return;
+    await vscode.commands.executeCommand(SELECT_SOURCE, 'window');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('reports a wrong field in a Deployment, on that field, from the cluster schema', async function () {
+    const doc = await open('editor/deployment-bad.yaml');
+    const list = await diagnosticsOf(
+      doc.uri,
+      (l) => l.some((d) => d.message.includes('imagePullPolicyy')),
+      'a diagnostic about imagePullPolicyy',
+    );
+    const d = list.find((x) => x.message.includes('imagePullPolicyy'));
+    assert.equal(d?.range.start.line, 18, 'on the line of the wrong field');
+    assert.match(await schemaSource(k, doc, /cluster kwb-admin/), /cluster kwb-admin \(v1\.\d+/);
+  });
+
+  it('reports a wrong field in a CRD instance (widgets.demo.kwb.dev) from the cluster OpenAPI', async function () {
+    const doc = await open('editor/widget-bad.yaml');
+    const list = await diagnosticsOf(
+      doc.uri,
+      (l) => l.some((d) => d.message.includes('colour')),
+      'a diagnostic about colour',
+    );
+    assert.equal(list.find((x) => x.message.includes('colour'))?.range.start.line, 7);
+    await schemaSource(k, doc, /cluster kwb-admin/);
+  });
+
+  it('reports nothing for a valid multi-document manifest', async function () {
+    const doc = await open('editor/deployment-good.yaml');
+    await schemaSource(k, doc, /cluster kwb-admin/);
+    await settledEmpty(doc.uri);
+  });
+
+  it('validates each document of a file against its own kind and says when a kind is unknown', async function () {
+    const doc = await open('editor/multi-bad.yaml');
+    const list = await diagnosticsOf(
+      doc.uri,
+      (l) => l.some((d) => d.message.includes('portz')) && l.some((d) => /Unknown kind "Gadget"/.test(d.message)),
+      'diagnostics about portz (Service) and the unknown kind Gadget',
+    );
+    assert.equal(list.find((d) => d.message.includes('portz'))?.range.start.line, 12);
+    const unknown = list.find((d) => /Unknown kind "Gadget"/.test(d.message));
+    assert.equal(unknown?.range.start.line, 16, 'the unknown-kind diagnostic sits on kind:');
+    assert.match(unknown?.message ?? '', /kwb-admin/);
+    assert.equal(list.filter((d) => d.range.start.line < 6).length, 0, 'none in the valid ConfigMap');
+  });
+
+  it('leaves a Helm template alone', async function () {
+    const doc = await open('chart/templates/deploy.yaml');
+    // A manifest opened after it gets diagnostics: by then the template would have had its own.
+    const bad = await open('editor/deployment-bad.yaml');
+    await diagnosticsOf(bad.uri, (l) => l.length > 0, 'diagnostics of the bad Deployment');
+    await settledEmpty(doc.uri);
+    assert.equal(k.manifests.statusOf(doc.uri), undefined, 'no schema was looked up for the template');
+  });
+
+  it('takes the schema of a CRD found in the workspace when the cluster does not know the kind', async function () {
+    const doc = await open('editor/gizmo-bad.yaml');
+    await diagnosticsOf(doc.uri, (l) => l.some((d) => d.message.includes('spin')), 'a diagnostic about spin');
+    await schemaSource(k, doc, /CustomResourceDefinition in the workspace/);
+  });
+
+  it('offers completion of fields from the schema', async function () {
+    const doc = await open('editor/completion.yaml');
+    await schemaSource(k, doc, /cluster kwb-admin/);
+    const position = new vscode.Position(5, 6);
+    const labels = await eventually('completion items with replicas', async () => {
+      const list = await vscode.commands.executeCommand<vscode.CompletionList>(
+        'vscode.executeCompletionItemProvider',
+        doc.uri,
+        position,
+      );
+      const names = list.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+      return names.includes('replicas') ? names : undefined;
+    });
+    assert.ok(labels.includes('revisionHistoryLimit'), `DeploymentSpec fields offered: ${labels.join(', ')}`);
+  });
+
+  it('explains a field on hover with the documentation from the schema', async function () {
+    const doc = await open('editor/deployment-bad.yaml');
+    await schemaSource(k, doc, /cluster kwb-admin/);
+    const text = await eventually('a hover on replicas', async () => {
+      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
+        'vscode.executeHoverProvider',
+        doc.uri,
+        new vscode.Position(6, 4),
+      );
+      const all = hovers
+        .flatMap((h) => h.contents)
+        .map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : ''))
+        .join('\n');
+      return /desired pods/i.test(all) ? all : undefined;
+    });
+    assert.doesNotMatch(text, /kubewb-schema:/, 'no link to an internal schema URI');
+  });
+
+  it('says a document is too complex instead of expanding an alias bomb, and the server stays up', async function () {
+    const doc = await open('editor/alias-bomb.yaml');
+    await diagnosticsOf(doc.uri, (l) => l.some((d) => /too complex/.test(d.message)), 'a "too complex" diagnostic');
+    // The server still answers for other files.
+    const good = await open('editor/widget-bad.yaml');
+    await diagnosticsOf(good.uri, (l) => l.some((d) => d.message.includes('colour')), 'widget diagnostics');
+    assert.ok(k.manifests.languageClient?.isRunning(), 'the language server is running');
+  });
+
+  it('reports YAML syntax problems: a tab, a duplicate key', async function () {
+    const doc = await vscode.workspace.openTextDocument({
+      language: 'yaml',
+      content: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  name: y\ndata:\n\tkey: value\n',
+    });
+    await vscode.window.showTextDocument(doc);
+    const list = await diagnosticsOf(
+      doc.uri,
+      (l) => l.some((d) => /duplicate|unique/i.test(d.message)) && l.some((d) => /tab/i.test(d.message)),
+      'diagnostics for the duplicate key and the tab',
+    );
+    assert.ok(list.length >= 2);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+});
+
+describe('Manifest editor: offline, with the bundled schema', function () {
+  let k: KubeWorkbenchApi;
+
+  before(async function () {
+    if (absent) {
+      console.log(`SKIP Manifest editor offline: ${absent}`);
+      this.skip();
+    }
+    k = await api();
+    // kwb-offline points at a server that is not there: no cluster can be asked.
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand(SELECT_SOURCE, 'kwb-offline');
+  });
+
+  after(async function () {
+    if (absent) return;
+    await vscode.commands.executeCommand(SELECT_SOURCE, 'window');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('validates a Deployment against the bundled schema when the cluster is unreachable', async function () {
+    const doc = await open('editor/deployment-bad.yaml');
+    const label = await schemaSource(k, doc, /bundled/);
+    assert.match(label, /bundled Kubernetes v1\.\d+ schema/);
+    assert.match(k.manifests.statusOf(doc.uri)?.label ?? '', /kwb-offline unreachable/);
+    await diagnosticsOf(
+      doc.uri,
+      (l) => l.some((d) => d.message.includes('imagePullPolicyy')),
+      'a diagnostic about imagePullPolicyy from the bundled schema',
+    );
+    const good = await open('editor/deployment-good.yaml');
+    await schemaSource(k, good, /bundled/);
+    await settledEmpty(good.uri);
+  });
+
+  it('uses workspace CRDs offline, and says a kind is unknown to the bundled schema', async function () {
+    const gizmo = await open('editor/gizmo-bad.yaml');
+    await diagnosticsOf(gizmo.uri, (l) => l.some((d) => d.message.includes('spin')), 'a diagnostic about spin');
+    const widget = await open('editor/widget-bad.yaml');
+    await diagnosticsOf(
+      widget.uri,
+      (l) => l.some((d) => /Unknown kind "Widget".*bundled/.test(d.message)),
+      'an unknown-kind diagnostic for Widget',
+    );
+  });
+
+  it('switches to the bundled schema explicitly', async function () {
+    await vscode.commands.executeCommand(SELECT_SOURCE, 'bundled');
+    const doc = await open('editor/deployment-bad.yaml');
+    await eventually('the bundled schema selected', () =>
+      /bundled schema selected/.test(k.manifests.statusOf(doc.uri)?.label ?? '') ? true : undefined,
+    );
+  });
+});

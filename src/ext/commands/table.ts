@@ -10,6 +10,8 @@ import type { Node } from '../views/nodes';
 import { config } from '../config';
 import type { ResourceDocuments } from '../documents/resourceFileSystem';
 import { documentCommands } from './documents';
+import type { ApplyService } from '../apply/applyService';
+import { applyCommands } from './apply';
 import { manifestCommands } from './manifests';
 import type { ManifestEditor } from '../yaml/manifestEditor';
 import type { StreamCommands } from './streams';
@@ -21,6 +23,7 @@ export interface CommandServices {
   tree: ClusterTreeProvider;
   log: OutputLogger;
   documents: ResourceDocuments;
+  apply: ApplyService;
   manifests: ManifestEditor;
   streams: StreamCommands;
 }
@@ -33,6 +36,7 @@ function asNode(value: unknown): Node | undefined {
 export function buildCommandTable(s: CommandServices): Record<CommandId, { title: string; run: CommandHandler }> {
   return {
     ...documentCommands(s.documents),
+    ...applyCommands(s.apply),
     ...manifestCommands(s.manifests),
     ...s.streams.handlers(),
     [Commands.refresh]: {

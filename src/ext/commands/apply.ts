@@ -1,0 +1,58 @@
+import * as vscode from 'vscode';
+import type { ApplyService } from '../apply/applyService';
+import { Commands } from './ids';
+import type { CommandHandler } from './register';
+
+type ApplyCommand =
+  | typeof Commands.applyManifest
+  | typeof Commands.applyManifestTo
+  | typeof Commands.previewApply
+  | typeof Commands.applyFromPreview
+  | typeof Commands.deleteFromManifest;
+
+/**
+ * The files a command is about: the Explorer's selection (the clicked item and the others selected), the
+ * editor's file (editor title and context menus), or the active editor (palette).
+ */
+export function manifestUris(arg: unknown, selection: unknown): vscode.Uri[] {
+  if (Array.isArray(selection) && selection.length > 0 && selection.every((u) => u instanceof vscode.Uri)) {
+    return selection;
+  }
+  if (arg instanceof vscode.Uri) return [arg];
+  const active = vscode.window.activeTextEditor?.document;
+  if (active && active.uri.scheme === 'file') return [active.uri];
+  if (active && active.uri.scheme === 'untitled') {
+    throw new Error('Save the manifest to a file first, then apply it');
+  }
+  throw new Error('Open a YAML manifest, or right-click one in the Explorer, first');
+}
+
+/** The handlers of the apply commands, spread into the command table. */
+export function applyCommands(apply: ApplyService): Record<ApplyCommand, { title: string; run: CommandHandler }> {
+  return {
+    [Commands.applyManifest]: {
+      title: 'applying the manifest',
+      run: (arg, selection) => apply.apply(manifestUris(arg, selection)),
+    },
+    [Commands.applyManifestTo]: {
+      title: 'applying the manifest',
+      run: async (arg, selection) => {
+        const uris = manifestUris(arg, selection);
+        const context = await apply.pickContext();
+        return context ? apply.apply(uris, { context }) : undefined;
+      },
+    },
+    [Commands.previewApply]: {
+      title: 'previewing the apply',
+      run: (arg, selection) => apply.preview(manifestUris(arg, selection)),
+    },
+    [Commands.applyFromPreview]: {
+      title: 'applying the previewed manifest',
+      run: (arg) => apply.applyFromPreview(arg instanceof vscode.Uri ? arg : undefined),
+    },
+    [Commands.deleteFromManifest]: {
+      title: 'deleting the objects of the manifest',
+      run: (arg, selection) => apply.deleteFromManifest(manifestUris(arg, selection)),
+    },
+  };
+}

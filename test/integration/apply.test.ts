@@ -1,0 +1,268 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { AppsV1Api, CoreV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
+import { api, clusterAbsentReason, eventually } from './helpers';
+import type { ApplyReport, DocResult } from '../../src/core/apply/serverSideApply';
+
+const absent = clusterAbsentReason();
+const CONTEXT = 'kwb-admin';
+
+function kubeConfig(): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromDefault();
+  kc.setCurrentContext(CONTEXT);
+  return kc;
+}
+
+function fixture(...parts: string[]): vscode.Uri {
+  const root = vscode.workspace.workspaceFolders?.[0]?.uri;
+  assert.ok(root, 'a workspace folder is open');
+  return vscode.Uri.joinPath(root, 'apply', ...parts);
+}
+
+function byName(report: ApplyReport): Map<string, DocResult> {
+  return new Map(report.results.map((r) => [r.planned.ref?.name ?? `#${r.planned.doc.index}`, r]));
+}
+
+const statuses = (report: ApplyReport): string =>
+  report.results.map((r) => `${r.planned.kind}/${r.planned.ref?.name ?? '?'}=${r.status}`).join(', ');
+
+describe('Apply manifests against the local control plane', function () {
+  let core: CoreV1Api;
+  let apps: AppsV1Api;
+  let tmp: string;
+
+  before(function () {
+    if (absent) {
+      console.log(`SKIP Apply manifests: ${absent}`);
+      this.skip();
+    }
+    core = kubeConfig().makeApiClient(CoreV1Api);
+    apps = kubeConfig().makeApiClient(AppsV1Api);
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kwb-apply-'));
+  });
+
+  after(async function () {
+    if (absent) return;
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('applies a multi-document file in order (Namespace first), then reports it unchanged', async () => {
+    const { apply } = await api();
+    const report = await apply.apply([fixture('multi.yaml')], { context: CONTEXT, notify: false });
+    assert.ok(report);
+    assert.equal(
+      statuses(report),
+      'Namespace/kwb-apply-multi=created, ConfigMap/shop-config=created, Deployment/shop-web=created',
+    );
+    const deployment = await apps.readNamespacedDeployment({ name: 'shop-web', namespace: 'kwb-apply-multi' });
+    assert.ok(
+      deployment.metadata?.managedFields?.some((f) => f.manager === 'kube-workbench' && f.operation === 'Apply'),
+      'applied server-side with our field manager',
+    );
+    const cm = await core.readNamespacedConfigMap({ name: 'shop-config', namespace: 'kwb-apply-multi' });
+    assert.equal(cm.data?.color, 'blue');
+
+    const again = await apply.apply([fixture('multi.yaml')], { context: CONTEXT, notify: false });
+    assert.ok(again);
+    assert.deepEqual(
+      again.results.map((r) => r.status),
+      ['unchanged', 'unchanged', 'unchanged'],
+      statuses(again),
+    );
+    const text = apply.textOf(apply.lastReport!);
+    assert.match(text ?? '', /^Applied 0, unchanged 3 on kwb-admin/);
+  });
+
+  it('applies a folder: every YAML file, the Namespace first, the Secret without its value in the report', async () => {
+    const { apply } = await api();
+    const report = await apply.apply([fixture('folder')], { context: CONTEXT, notify: false });
+    assert.ok(report);
+    assert.equal(report.results[0]?.planned.kind, 'Namespace', statuses(report));
+    assert.ok(
+      report.results.every((r) => r.status === 'created'),
+      statuses(report),
+    );
+    assert.equal(report.results.length, 4);
+    const secret = await core.readNamespacedSecret({ name: 'folder-secret', namespace: 'kwb-apply-folder' });
+    assert.equal(Buffer.from(secret.data?.password ?? '', 'base64').toString(), 'folder-s3cret-value');
+    const text = apply.textOf(apply.lastReport!) ?? '';
+    assert.match(text, /Secret kwb-apply-folder\/folder-secret: created/);
+    assert.doesNotMatch(text, /folder-s3cret-value|Zm9sZGVyLXMzY3JldC12YWx1ZQ/);
+  });
+
+  it('fails bad documents one by one, with their line, and still applies the good one', async () => {
+    const { apply } = await api();
+    const report = await apply.apply([fixture('bad.yaml')], { context: CONTEXT, notify: false });
+    assert.ok(report);
+    const results = byName(report);
+    assert.equal(results.get('bad-file-good-one')?.status, 'created', statuses(report));
+    const byIndex = new Map(report.results.map((r) => [r.planned.doc.index, r]));
+    const expectFailure = (index: number, line: number, message: RegExp): void => {
+      const r = byIndex.get(index);
+      assert.equal(r?.status, 'failed', `document ${index}: ${r?.status} ${r?.message}`);
+      assert.match(r.message ?? '', message, `document ${index}`);
+      assert.equal(r.line, line, `line of document ${index}: ${r.message}`);
+    };
+    expectFailure(2, 12, /YAML syntax error/);
+    expectFailure(3, 14, /not a mapping/);
+    expectFailure(4, 18, /unknown kind.*Gizmo/);
+    expectFailure(5, 26, /namespace "kwb-no-such-namespace" does not exist on context "kwb-admin"/);
+    expectFailure(6, 45, /Not_A_Valid_Name|Invalid value/);
+    await assert.rejects(
+      apps.readNamespacedDeployment({ name: 'bad-file-invalid', namespace: 'demo' }),
+      'the invalid Deployment was not created',
+    );
+    const diagnostics = vscode.languages.getDiagnostics(fixture('bad.yaml'));
+    assert.ok(
+      diagnostics.some((d) => d.range.start.line === 44),
+      `a diagnostic on line 45: ${diagnostics.map((d) => `${d.range.start.line + 1} ${d.message}`).join(' | ')}`,
+    );
+  });
+
+  it('shows a conflict with another field manager and forces only when confirmed', async () => {
+    const { apply } = await api();
+    const name = `kwb-apply-conflict-${Date.now().toString(36)}`;
+    const objects = KubernetesObjectApi.makeApiClient(kubeConfig());
+    await objects.patch(
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'demo' }, data: { color: 'red' } },
+      undefined,
+      undefined,
+      'other-tool',
+      false,
+      PatchStrategy.ServerSideApply,
+    );
+    const file = path.join(tmp, 'conflict.yaml');
+    fs.writeFileSync(
+      file,
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: demo\ndata:\n  color: green\n`,
+    );
+    const asked: DocResult[][] = [];
+    const declined = await apply.apply([vscode.Uri.file(file)], {
+      context: CONTEXT,
+      notify: false,
+      confirmForce: (conflicts) => {
+        asked.push([...conflicts]);
+        return Promise.resolve(false);
+      },
+    });
+    assert.equal(declined?.results[0]?.status, 'conflict', declined && statuses(declined));
+    assert.deepEqual(declined?.results[0]?.conflicts, [{ field: 'data.color', manager: 'other-tool' }]);
+    assert.equal(declined?.results[0]?.line, 7);
+    assert.equal(asked.length, 1, 'asked once');
+    assert.match(apply.textOf(apply.lastReport!) ?? '', /data\.color: owned by "other-tool"/);
+    assert.equal((await core.readNamespacedConfigMap({ name, namespace: 'demo' })).data?.color, 'red', 'not forced');
+
+    // The preview shows what a forced apply would do, and names the owner.
+    const { right } = await apply.preview([vscode.Uri.file(file)], { context: CONTEXT });
+    const preview = apply.textOf(right) ?? '';
+    assert.match(preview, /data\.color \(owned by "other-tool"\)/);
+    assert.match(preview, /color: green/);
+    assert.equal((await core.readNamespacedConfigMap({ name, namespace: 'demo' })).data?.color, 'red');
+
+    const forced = await apply.apply([vscode.Uri.file(file)], {
+      context: CONTEXT,
+      notify: false,
+      confirmForce: () => Promise.resolve(true),
+    });
+    assert.equal(forced?.results[0]?.status, 'configured', forced && statuses(forced));
+    assert.equal((await core.readNamespacedConfigMap({ name, namespace: 'demo' })).data?.color, 'green');
+    await core.deleteNamespacedConfigMap({ name, namespace: 'demo' });
+  });
+
+  it('previews a change as a diff of live ↔ dry run without server noise, and applies from it', async () => {
+    const { apply } = await api();
+    const name = `kwb-apply-preview-${Date.now().toString(36)}`;
+    const file = path.join(tmp, 'preview.yaml');
+    const manifest = (size: string): string =>
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: demo\ndata:\n  size: ${size}\n`;
+    fs.writeFileSync(file, manifest('small'));
+    const first = await apply.apply([vscode.Uri.file(file)], { context: CONTEXT, notify: false });
+    assert.equal(first?.results[0]?.status, 'created');
+    fs.writeFileSync(file, manifest('large'));
+    const { left, right } = await apply.preview([vscode.Uri.file(file)], { context: CONTEXT });
+    const leftText = apply.textOf(left) ?? '';
+    const rightText = apply.textOf(right) ?? '';
+    assert.match(leftText, /size: small/);
+    assert.match(rightText, /size: large/);
+    for (const text of [leftText, rightText]) {
+      assert.doesNotMatch(text, /managedFields|resourceVersion|uid:|creationTimestamp/, text);
+    }
+    await eventually('the diff editor to show the preview', () =>
+      vscode.window.tabGroups.all
+        .flatMap((g) => g.tabs)
+        .find((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.toString() === right.toString()),
+    );
+    assert.equal(
+      (await core.readNamespacedConfigMap({ name, namespace: 'demo' })).data?.size,
+      'small',
+      'a preview changes nothing',
+    );
+    const report = await vscode.commands.executeCommand<ApplyReport | undefined>(
+      'kubeWorkbench.applyFromPreview',
+      right,
+    );
+    assert.equal(report?.results[0]?.status, 'configured');
+    assert.equal((await core.readNamespacedConfigMap({ name, namespace: 'demo' })).data?.size, 'large');
+    await core.deleteNamespacedConfigMap({ name, namespace: 'demo' });
+  });
+
+  it('previews a Secret with its values masked', async () => {
+    const { apply } = await api();
+    const { left, right } = await apply.preview([fixture('folder', 'secret.yaml')], { context: CONTEXT });
+    for (const text of [apply.textOf(left) ?? '', apply.textOf(right) ?? '']) {
+      assert.match(text, /password: ••••••/);
+      assert.doesNotMatch(text, /folder-s3cret-value|Zm9sZGVyLXMzY3JldC12YWx1ZQ/);
+    }
+  });
+
+  it('deletes what a manifest names after a confirmation that names the context and the objects', async () => {
+    const { apply } = await api();
+    const questions: string[] = [];
+    const declined = await apply.deleteFromManifest([fixture('multi.yaml')], {
+      context: CONTEXT,
+      notify: false,
+      confirmDelete: (q, d) => {
+        questions.push(`${q}\n${d}`);
+        return Promise.resolve(false);
+      },
+    });
+    assert.equal(declined, undefined);
+    assert.match(questions[0] ?? '', /context "kwb-admin"[\s\S]*Deployment kwb-apply-multi\/shop-web/);
+    await core.readNamespace({ name: 'kwb-apply-multi' });
+
+    const report = await apply.deleteFromManifest([fixture('multi.yaml')], {
+      context: CONTEXT,
+      notify: false,
+      confirmDelete: () => Promise.resolve(true),
+    });
+    assert.ok(report);
+    assert.deepEqual(
+      report.results.map((r) => r.status),
+      ['deleted', 'deleted', 'deleted'],
+    );
+    await assert.rejects(core.readNamespacedConfigMap({ name: 'shop-config', namespace: 'kwb-apply-multi' }));
+  });
+
+  it('refuses to apply to a read-only context, and says why an unreachable one cannot be applied to', async () => {
+    const { apply } = await api();
+    const settings = vscode.workspace.getConfiguration('kubeWorkbench');
+    await settings.update('readOnlyContexts', ['kwb-adm*'], vscode.ConfigurationTarget.Global);
+    try {
+      await assert.rejects(
+        apply.apply([fixture('bad.yaml')], { context: CONTEXT, notify: false }),
+        (err: Error) => err instanceof vscode.CancellationError,
+      );
+    } finally {
+      await settings.update('readOnlyContexts', undefined, vscode.ConfigurationTarget.Global);
+    }
+    await assert.rejects(
+      apply.apply([fixture('multi.yaml')], { context: 'kwb-offline', notify: false }),
+      /context "kwb-offline"; nothing was changed: .*(refused|reach)/,
+    );
+  });
+});

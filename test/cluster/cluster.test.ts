@@ -91,7 +91,7 @@ function watchOutput(args: string[], pattern: RegExp, timeoutMs = 30_000) {
         reject(new Error(`kubectl ${args.join(' ')} exited ${code} before ${pattern}\nstdout: ${out}\nstderr: ${err}`));
     });
   });
-  return { child, matched, output: () => out };
+  return { child, matched, output: () => out, errors: () => err };
 }
 
 function httpGet(url: string): Promise<{ status: number; body: string }> {
@@ -260,7 +260,7 @@ void describe('local cluster', { timeout: 60 * 60 * 1000 }, () => {
     { skip: !existsSync('/usr/bin/script') && 'script(1) not installed' },
     async () => {
       // script(1) provides the pseudo-terminal kubectl needs for -t.
-      const cmd = `stty cols 100 rows 30; ${KUBECTL} --kubeconfig ${cluster.kubeconfigPath} exec -it -n demo standalone -- sh -c 'tty; stty size; sleep 0.5; exit 7'`;
+      const cmd = `stty cols 100 rows 30; ${KUBECTL} --kubeconfig ${cluster.kubeconfigPath} exec -it -n demo standalone -- sh -c 'tty; sleep 0.5; stty size; sleep 0.5; exit 7'`;
       const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
         const child = spawn('script', ['-qfec', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
         let out = '';
@@ -286,10 +286,23 @@ void describe('local cluster', { timeout: 60 * 60 * 1000 }, () => {
     );
     try {
       const m = await w.matched;
-      const res = await httpGet(`http://127.0.0.1:${m[1]}/`);
+      // Each connection starts a process on the "node" (kwok PortForward command target); on a loaded machine
+      // a connection can be dropped, so allow a retry and report what kubectl said.
+      const getWithRetry = async (path: string) => {
+        for (let attempt = 1; ; attempt++) {
+          try {
+            return await httpGet(`http://127.0.0.1:${m[1]}${path}`);
+          } catch (e) {
+            console.log(`# port-forward attempt ${attempt} failed: ${String(e)}; kubectl: ${w.errors().trim()}`);
+            if (attempt >= 3) throw e;
+            await new Promise((r) => setTimeout(r, 500));
+          }
+        }
+      };
+      const res = await getWithRetry('/');
       assert.equal(res.status, 200);
       assert.equal(res.body, 'hello from pod demo/standalone\n');
-      const again = await httpGet(`http://127.0.0.1:${m[1]}/healthz`);
+      const again = await getWithRetry('/healthz');
       assert.equal(again.body, 'ok\n');
     } finally {
       w.child.kill();

@@ -177,24 +177,16 @@ func (s *supervisor) createScalePods(ctx context.Context, n int) error {
 	s.logf("scale: %d pods created in %.1fs, waiting for Running", n, time.Since(start).Seconds())
 	deadline := time.Now().Add(time.Duration(60+n/20) * time.Second)
 	for {
-		running := 0
-		cont := ""
-		for {
-			list, err := s.client.CoreV1().Pods(scaleNamespace).List(ctx, metav1.ListOptions{Limit: 2000, Continue: cont, ResourceVersion: ""})
-			if err != nil {
-				return err
-			}
-			for i := range list.Items {
-				if list.Items[i].Status.Phase == corev1.PodRunning {
-					running++
-				}
-			}
-			cont = list.Continue
-			if cont == "" {
-				break
-			}
+		// Served from the API server's watch cache (resourceVersion 0).
+		list, err := s.client.CoreV1().Pods(scaleNamespace).List(ctx, metav1.ListOptions{
+			FieldSelector:   "status.phase!=Running",
+			ResourceVersion: "0",
+		})
+		if err != nil {
+			return err
 		}
-		if running >= n {
+		notRunning := len(list.Items)
+		if notRunning == 0 {
 			s.logf("scale: %d pods Running after %.1fs", n, time.Since(start).Seconds())
 			return nil
 		}
@@ -202,9 +194,9 @@ func (s *supervisor) createScalePods(ctx context.Context, n int) error {
 			return ctx.Err()
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("only %d of %d scale pods Running", running, n)
+			return fmt.Errorf("%d of %d scale pods not Running", notRunning, n)
 		}
-		s.logf("scale: %d/%d pods Running", running, n)
-		time.Sleep(3 * time.Second)
+		s.logf("scale: %d/%d pods Running", n-notRunning, n)
+		time.Sleep(2 * time.Second)
 	}
 }

@@ -267,7 +267,10 @@ func (s *supervisor) start(ctx context.Context) error {
 		Burst:     2000,
 		UserAgent: "kwb-cluster",
 	}
-	if s.client, err = kubernetes.NewForConfig(s.restConfig); err != nil {
+	typed := rest.CopyConfig(s.restConfig)
+	typed.ContentType = "application/vnd.kubernetes.protobuf"
+	typed.AcceptContentTypes = "application/vnd.kubernetes.protobuf,application/json"
+	if s.client, err = kubernetes.NewForConfig(typed); err != nil {
 		return err
 	}
 	if s.dyn, err = dynamic.NewForConfig(s.restConfig); err != nil {

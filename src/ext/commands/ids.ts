@@ -16,6 +16,20 @@ export const Commands = {
   describeResource: `${PREFIX}.describeResource`,
   deleteResource: `${PREFIX}.deleteResource`,
   revealSecret: `${PREFIX}.revealSecret`,
+  rolloutRestart: `${PREFIX}.rolloutRestart`,
+  rolloutPause: `${PREFIX}.rolloutPause`,
+  rolloutResume: `${PREFIX}.rolloutResume`,
+  rolloutUndo: `${PREFIX}.rolloutUndo`,
+  rolloutHistory: `${PREFIX}.rolloutHistory`,
+  rolloutStatus: `${PREFIX}.rolloutStatus`,
+  scaleWorkload: `${PREFIX}.scaleWorkload`,
+  setImage: `${PREFIX}.setImage`,
+  triggerCronJob: `${PREFIX}.triggerCronJob`,
+  suspendCronJob: `${PREFIX}.suspendCronJob`,
+  resumeCronJob: `${PREFIX}.resumeCronJob`,
+  portForward: `${PREFIX}.portForward`,
+  stopPortForward: `${PREFIX}.stopPortForward`,
+  openPortForward: `${PREFIX}.openPortForward`,
   applyManifest: `${PREFIX}.applyManifest`,
   applyManifestTo: `${PREFIX}.applyManifestTo`,
   previewApply: `${PREFIX}.previewApply`,
@@ -33,6 +47,7 @@ export type CommandId = (typeof Commands)[keyof typeof Commands];
 export const Views = {
   container: PREFIX,
   clusters: `${PREFIX}.clusters`,
+  portForwards: `${PREFIX}.portForwards`,
 } as const;
 
 export const ContextKeys = {

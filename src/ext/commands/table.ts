@@ -10,6 +10,8 @@ import type { Node } from '../views/nodes';
 import { config } from '../config';
 import type { ResourceDocuments } from '../documents/resourceFileSystem';
 import { documentCommands } from './documents';
+import type { RolloutActions } from '../rollout/rolloutCommands';
+import type { PortForwards } from '../portforward/portForwards';
 import type { ApplyService } from '../apply/applyService';
 import { applyCommands } from './apply';
 import { manifestCommands } from './manifests';
@@ -23,6 +25,8 @@ export interface CommandServices {
   tree: ClusterTreeProvider;
   log: OutputLogger;
   documents: ResourceDocuments;
+  rollouts: RolloutActions;
+  portForwards: PortForwards;
   apply: ApplyService;
   manifests: ManifestEditor;
   streams: StreamCommands;
@@ -36,6 +40,8 @@ function asNode(value: unknown): Node | undefined {
 export function buildCommandTable(s: CommandServices): Record<CommandId, { title: string; run: CommandHandler }> {
   return {
     ...documentCommands(s.documents),
+    ...s.rollouts.commands(),
+    ...s.portForwards.commands(),
     ...applyCommands(s.apply),
     ...manifestCommands(s.manifests),
     ...s.streams.handlers(),

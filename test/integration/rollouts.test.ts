@@ -4,6 +4,9 @@ import { AppsV1Api, BatchV1Api, KubeConfig } from '@kubernetes/client-node';
 import { clusterAbsentReason, eventually } from './helpers';
 import { walk } from './tree';
 import type { ActionResult } from '../../src/ext/rollout/rolloutCommands';
+import { ClusterClient, type RequestOptions } from '../../src/core/kube/clusterClient';
+import { KubeError } from '../../src/core/kube/errors';
+import { undo } from '../../src/core/rollout/rolloutApi';
 
 const absent = clusterAbsentReason();
 
@@ -116,6 +119,48 @@ describe('Rollouts, scaling and CronJobs (real cluster)', function () {
     );
     assert.equal(previous?.rollout?.outcome, 'done', JSON.stringify(previous?.rollout));
     assert.equal(await image(), 'nginx:1.28');
+  });
+
+  it('undo does not overwrite a change made while it was being prepared (resourceVersion precondition)', async () => {
+    const kc = kubeconfig();
+    const client = new ClusterClient('kwb-admin', kc);
+    const ref = {
+      context: 'kwb-admin',
+      group: 'apps',
+      version: 'v1',
+      plural: 'deployments',
+      kind: 'Deployment',
+      namespace: NS,
+      name,
+    };
+    // Someone else changes the image between undo's read of the history and its patch.
+    const racing = {
+      getJson: async <T>(path: string, options: RequestOptions = {}, what?: string): Promise<T> => {
+        if (options.method === 'PATCH') {
+          await apps.patchNamespacedDeployment({
+            namespace: NS,
+            name,
+            body: [{ op: 'replace', path: '/spec/template/spec/containers/0/image', value: 'nginx:1.29' }],
+          });
+        }
+        return client.getJson<T>(path, options, what);
+      },
+    };
+    try {
+      await assert.rejects(
+        undo(racing, ref, 1),
+        (err: unknown) =>
+          err instanceof KubeError && err.kind === 'conflict' && /changed by someone else/.test(err.message),
+      );
+      assert.equal(await image(), 'nginx:1.29', 'the concurrent change is kept');
+      const settled = await vscode.commands.executeCommand<ActionResult | undefined>(
+        'kubeWorkbench.rolloutStatus',
+        target,
+      );
+      assert.equal(settled?.rollout?.outcome, 'done');
+    } finally {
+      client.dispose();
+    }
   });
 
   it('refuses to restart a paused deployment (nothing changes), then resumes', async () => {

@@ -205,6 +205,39 @@ describe('Exec into containers', function () {
     assert.match(s.output(), /no container "nope"; its containers are: main, sidecar/);
   });
 
+  it('says the container is not running when the pod has not started', async () => {
+    const core = kc().makeApiClient(CoreV1Api);
+    const name = `kwb-pending-${Date.now().toString(36)}`;
+    // No node has this label: the pod stays Pending, its container never starts.
+    await core.createNamespacedPod({
+      namespace: NAMESPACE,
+      body: {
+        metadata: { name },
+        spec: {
+          nodeSelector: { 'kwb.dev/no-such-node': 'true' },
+          containers: [{ name: 'app', image: 'example/app:1' }],
+        },
+      },
+    });
+    try {
+      const s = session(
+        await vscode.commands.executeCommand(Commands.exec, {
+          context: CONTEXT,
+          namespace: NAMESPACE,
+          name,
+          container: 'app',
+        }),
+      );
+      assert.equal(await s.closed, -1);
+      assert.match(
+        s.output(),
+        /Container "app" of pod "kwb-pending-\w+" is not running: it is not started \(pod Pending\)/,
+      );
+    } finally {
+      await core.deleteNamespacedPod({ name, namespace: NAMESPACE, gracePeriodSeconds: 0 }).catch(() => undefined);
+    }
+  });
+
   it('says which RBAC permission is missing when exec is forbidden', async () => {
     const pods = await kc()
       .makeApiClient(CoreV1Api)

@@ -119,12 +119,20 @@ export function selectorOf(kind: ForwardTargetKind, obj: KubeObject): string {
   return labelSelectorOf(spec.selector);
 }
 
-/** Opens a port-forward WebSocket to one pod's port. Injectable so that tests can replace the transport. */
-export type StreamOpener = (namespace: string, pod: string, port: number) => Promise<WebSocket>;
+/**
+ * Opens a port-forward WebSocket to one pod's port. `onMessage` is attached before the connection opens (the
+ * server sends the port frames right away). Injectable so that tests can replace the transport.
+ */
+export type StreamOpener = (
+  namespace: string,
+  pod: string,
+  port: number,
+  onMessage: (data: Buffer) => void,
+) => Promise<WebSocket>;
 
 /** The real opener: the API server's pods/portforward over WebSocket, with the context's credentials. */
 export function websocketOpener(kc: KubeConfig, server: string): StreamOpener {
-  return async (namespace, pod, port) => {
+  return async (namespace, pod, port, onMessage) => {
     const opts: {
       ca?: unknown;
       cert?: unknown;
@@ -145,6 +153,7 @@ export function websocketOpener(kc: KubeConfig, server: string): StreamOpener {
         rejectUnauthorized: opts.rejectUnauthorized,
         handshakeTimeout: 15_000,
       });
+      ws.on('message', onMessage);
       ws.once('open', () => resolve(ws));
       ws.once('unexpected-response', (_req, res) => {
         const chunks: Buffer[] = [];
@@ -304,13 +313,33 @@ export class PortForwardSession {
   }
 
   private async connect(socket: net.Socket): Promise<void> {
+    // The first frame on each channel carries the port number (2 bytes); the rest of channel 0 is data, of
+    // channel 1 an error text.
+    const seenPort = [false, false];
+    const onMessage = (data: Buffer): void => {
+      const channel = data[0];
+      if (channel !== 0 && channel !== 1) return;
+      let payload = data.subarray(1);
+      if (!seenPort[channel]) {
+        seenPort[channel] = true;
+        payload = payload.subarray(2);
+      }
+      if (payload.length === 0) return;
+      if (channel === 0) {
+        if (!socket.destroyed) socket.write(payload);
+        return;
+      }
+      this.lastError = `Port-forward error from ${describeTarget(this.target)}: ${payload.toString('utf8').trim()}`;
+      this.log.warn('portForward', this.lastError);
+      this.changed.fire();
+    };
     let ws: WebSocket;
     try {
       const pod = await this.currentPod();
       const port = this.targetObject
         ? podPortFor(this.target.kind, this.targetObject, this.remotePort, pod)
         : this.remotePort;
-      ws = await this.open(this.target.namespace, podName(pod), port);
+      ws = await this.open(this.target.namespace, podName(pod), port, onMessage);
       if (this.lastError) {
         this.lastError = undefined;
         this.changed.fire();
@@ -327,26 +356,6 @@ export class PortForwardSession {
       return;
     }
     this.streams.add(ws);
-    // The first frame on each channel carries the port number (2 bytes); the rest of channel 0 is data, of
-    // channel 1 an error text.
-    const seenPort = [false, false];
-    ws.on('message', (data: Buffer) => {
-      const channel = data[0];
-      let payload = data.subarray(1);
-      if (channel === 0 || channel === 1) {
-        if (!seenPort[channel]) {
-          seenPort[channel] = true;
-          payload = payload.subarray(2);
-        }
-        if (payload.length === 0) return;
-        if (channel === 0) socket.write(payload);
-        else {
-          this.lastError = `Port-forward error from ${describeTarget(this.target)}: ${payload.toString('utf8').trim()}`;
-          this.log.warn('portForward', this.lastError);
-          this.changed.fire();
-        }
-      }
-    });
     ws.on('close', () => {
       this.streams.delete(ws);
       socket.end();

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { Logger } from '../../core/common/logger';
 import type { SessionRegistry } from '../../core/watch/clusterSession';
 import { AUTO_SHELL } from '../../core/streams/exec';
+import { splitArgs } from '../../core/streams/args';
 import { containerNames, podPath, type LogOptions } from '../../core/streams/logFollower';
 import { LOG_KINDS, podSelectionOf, type WorkloadRef } from '../../core/streams/workloadLogs';
 import { SETTINGS_SECTION, Commands } from './ids';
@@ -244,12 +245,4 @@ export class StreamCommands {
       },
     };
   }
-}
-
-/** `sh -c "echo a b"` → ['sh', '-c', 'echo a b']: spaces separate, double or single quotes group. */
-export function splitArgs(text: string): string[] {
-  const out: string[] = [];
-  const re = /"([^"]*)"|'([^']*)'|(\S+)/g;
-  for (let m = re.exec(text); m; m = re.exec(text)) out.push(m[1] ?? m[2] ?? m[3] ?? '');
-  return out;
 }

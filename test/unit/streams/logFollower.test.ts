@@ -128,6 +128,41 @@ describe('followContainerLog', () => {
     assert.equal(logUrls[1]?.searchParams.get('tailLines'), null);
   });
 
+  it('announces a container restart and follows the new instance', async () => {
+    let logRequests = 0;
+    let podReads = 0;
+    const restarted = {
+      ...POD,
+      status: { phase: 'Running', containerStatuses: [{ name: 'main', restartCount: 1, state: { running: {} } }] },
+    };
+    const server = await scriptedServer((url, res) => {
+      if (url.pathname.endsWith('/log')) {
+        logRequests++;
+        res.writeHead(200, { 'Content-Type': 'text/plain' });
+        res.end(logRequests === 1 ? '2026-01-01T00:00:01Z before crash\n' : '2026-01-01T00:00:05Z after restart\n');
+        return;
+      }
+      podReads++;
+      const body = podReads === 1 ? POD : podReads === 2 ? restarted : undefined;
+      res.writeHead(body ? 200 : 404, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(body ?? { kind: 'Status', code: 404, reason: 'NotFound', message: 'not found' }));
+    });
+    const out = collect();
+    followContainerLog(
+      client(server.url),
+      { namespace: 'ns', pod: 'p', container: 'main' },
+      { follow: true, timestamps: false },
+      out.sink,
+      { log: silentLogger, backoff: { initialMs: 1, maxMs: 5, factor: 2, jitter: 0 } },
+    );
+    await out.finished;
+    await server.close();
+    assert.deepEqual(out.lines, ['before crash', 'after restart']);
+    assert.equal(out.notices.length, 1);
+    assert.match(out.notices[0] ?? '', /Container "main" of pod "p" restarted \(restart 1\); following it/);
+    assert.match(out.ended?.message ?? '', /was deleted/);
+  });
+
   it('names the valid containers when the container does not exist', async () => {
     const server = await scriptedServer((_url, res) => {
       res.writeHead(200, { 'Content-Type': 'application/json' });

@@ -116,6 +116,11 @@ describe('Manifest editor: validation, completion and hover from the cluster sch
     assert.equal(unknown?.range.start.line, 16, 'the unknown-kind diagnostic sits on kind:');
     assert.match(unknown?.message ?? '', /kwb-admin/);
     assert.equal(list.filter((d) => d.range.start.line < 6).length, 0, 'none in the valid ConfigMap');
+    await diagnosticsOf(
+      doc.uri,
+      (l) => l.some((d) => /must be a mapping/.test(d.message) && d.range.start.line === 20),
+      'a "must be a mapping" diagnostic on the list document',
+    );
   });
 
   it('leaves a Helm template alone', async function () {

@@ -128,7 +128,13 @@ export class ClusterSchemas {
         // not cached yet (or unreadable): fetch
       }
     }
-    const set = convertOpenApi(await this.fetcher.getJson(url));
+    const doc = await this.fetcher.getJson(url);
+    let set: SchemaSet;
+    try {
+      set = convertOpenApi(doc);
+    } catch (err) {
+      throw new BrokenSchemaError(`${url.replace(/\?.*$/, '')}: ${err instanceof Error ? err.message : String(err)}`);
+    }
     if (file) {
       try {
         await mkdir(join(file, '..'), { recursive: true });
@@ -142,6 +148,9 @@ export class ClusterSchemas {
     return set;
   }
 }
+
+/** The cluster answered, but with an OpenAPI document we cannot use. */
+export class BrokenSchemaError extends Error {}
 
 /** Registry of schema documents served to the language server under kubewb-schema:// URIs. */
 export class SchemaDocuments {
@@ -192,7 +201,11 @@ export async function resolveKind(gvk: Gvk, docs: SchemaDocuments, opts: Resolve
         ? `Unknown kind "${gvk.kind}" for apiVersion "${gvk.apiVersion}" in cluster "${cluster.context}".`
         : `Unknown apiVersion "${gvk.apiVersion}" in cluster "${cluster.context}" (no such API group/version is served).`;
     } catch (err) {
-      clusterProblem = `cluster ${cluster.context} unreachable: ${err instanceof Error ? err.message : String(err)}`;
+      const why = err instanceof Error ? err.message : String(err);
+      clusterProblem =
+        err instanceof BrokenSchemaError
+          ? `cluster ${cluster.context} serves a broken schema (${why})`
+          : `cluster ${cluster.context} unreachable: ${why}`;
     }
   }
   if (opts.workspace) {

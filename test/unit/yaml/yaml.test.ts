@@ -1,6 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { analyzeText, isHelmTemplate, kustomizationPatches } from '../../../src/core/yaml/manifests';
 import { convertCrd, convertOpenApi, kindSchema, type JsonSchema } from '../../../src/core/yaml/openapi';
@@ -221,6 +223,71 @@ describe('schema sources', () => {
       assert.ok(r.found && r.source === 'bundled' && /gone unreachable: connection refused/.test(r.label));
     }
     assert.equal(asked, 2, 'index and version once, then the failure is remembered');
+  });
+
+  it('refetches a group-version when its hash changes (a CRD changed) and caches converted schemas on disk', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kwb-schemas-'));
+    try {
+      let now = 0;
+      let hash = 'A';
+      const fetched: string[] = [];
+      const fetcher = {
+        context: 'c1',
+        server: 'https://127.0.0.1:1',
+        getJson: (path: string): Promise<unknown> => {
+          if (path === '/openapi/v3')
+            return Promise.resolve({
+              paths: { 'apis/apps/v1': { serverRelativeURL: `/openapi/v3/apis/apps/v1?hash=${hash}` } },
+            });
+          if (path === '/version') return Promise.resolve({ gitVersion: 'v1.36.1' });
+          fetched.push(path);
+          return Promise.resolve(openApi);
+        },
+      };
+      const cluster = new ClusterSchemas(fetcher, dir, () => now);
+      const first = await cluster.groupVersion('apps/v1');
+      await cluster.groupVersion('apps/v1');
+      assert.deepEqual(fetched, ['/openapi/v3/apis/apps/v1?hash=A']);
+      hash = 'B';
+      now += 10_000;
+      assert.equal((await cluster.groupVersion('apps/v1'))?.hash, first?.hash, 'the index is reused for 30 s');
+      now += 30_000;
+      const second = await cluster.groupVersion('apps/v1');
+      assert.notEqual(second?.hash, first?.hash);
+      assert.deepEqual(fetched, ['/openapi/v3/apis/apps/v1?hash=A', '/openapi/v3/apis/apps/v1?hash=B']);
+      // A new session (e.g. after a restart) reads the converted schemas from disk, not from the cluster.
+      const again = new ClusterSchemas(fetcher, dir, () => now);
+      assert.ok((await again.groupVersion('apps/v1'))?.set.kinds['apps/v1|Deployment']);
+      assert.equal(fetched.length, 2);
+      const [serverDir] = readdirSync(dir);
+      assert.deepEqual(readdirSync(join(dir, serverDir ?? '')), ['v1.36.1'], 'cached per server and version');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('says when the cluster serves a broken schema, and falls back', async () => {
+    const cluster = new ClusterSchemas(
+      {
+        context: 'odd',
+        server: 'https://127.0.0.1:1',
+        getJson: (path) =>
+          Promise.resolve(
+            path === '/openapi/v3'
+              ? { paths: { 'api/v1': { serverRelativeURL: '/openapi/v3/api/v1?hash=X' } } }
+              : path === '/version'
+                ? { gitVersion: 'v1.36.0' }
+                : { openapi: '3.0.0' },
+          ),
+      },
+      undefined,
+    );
+    const r = await resolveKind({ apiVersion: 'v1', kind: 'Pod' }, new SchemaDocuments(), {
+      cluster,
+      bundled: () => bundled,
+    });
+    assert.ok(r.found && r.source === 'bundled');
+    assert.match(r.found ? r.label : '', /odd serves a broken schema \(\/openapi\/v3\/api\/v1: .*components\.schemas/);
   });
 
   it('names a server version without a real gitVersion by major.minor', () => {

@@ -85,11 +85,18 @@ export async function build({ quiet = false } = {}) {
   }
   renameSync(tmp, bin);
   log(`built in ${Math.round((Date.now() - started) / 1000)}s`);
-  // Remove binaries of older source versions.
+  // Remove binaries of other source versions that have not been built or used for a week. Recent ones stay:
+  // another checkout (or a cluster still running) may be using them.
+  const weekAgo = Date.now() - 7 * 24 * 3600 * 1000;
   for (const entry of readdirSync(cacheRoot())) {
     const p = join(cacheRoot(), entry);
-    if (entry.startsWith('cluster-') && p !== dir && statSync(p).isDirectory())
-      rmSync(p, { recursive: true, force: true });
+    if (!entry.startsWith('cluster-') || p === dir) continue;
+    try {
+      const st = statSync(join(p, 'kwb-cluster'));
+      if (Math.max(st.mtimeMs, st.atimeMs) < weekAgo) rmSync(p, { recursive: true, force: true });
+    } catch {
+      // not a complete build: leave it
+    }
   }
   return bin;
 }

@@ -197,8 +197,11 @@ func (s *supervisor) path(elem ...string) string {
 
 func (s *supervisor) start(ctx context.Context) error {
 	var err error
-	s.self, err = os.Executable()
-	if err != nil {
+	// Components are this binary again. /proc/self/exe keeps working even if
+	// the cached binary is replaced or removed while the cluster runs.
+	if _, err := os.Stat("/proc/self/exe"); err == nil {
+		s.self = "/proc/self/exe"
+	} else if s.self, err = os.Executable(); err != nil {
 		return err
 	}
 	if s.opts.stateDir != "" {
@@ -392,6 +395,9 @@ func (s *supervisor) spawn(name string, args []string) error {
 		out = io.MultiWriter(f, &prefixWriter{prefix: "[" + name + "] ", w: os.Stderr})
 	}
 	cmd := exec.Command(s.self, append([]string{name}, args...)...)
+	if exe, err := os.Executable(); err == nil {
+		cmd.Args[0] = exe // what ps shows; the program itself is s.self
+	}
 	cmd.Stdout = out
 	cmd.Stderr = out
 	cmd.Dir = s.state

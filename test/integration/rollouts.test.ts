@@ -148,7 +148,7 @@ describe('Rollouts, scaling and CronJobs (real cluster)', function () {
     };
     try {
       await assert.rejects(
-        undo(racing, ref, 1),
+        undo(racing, ref),
         (err: unknown) =>
           err instanceof KubeError && err.kind === 'conflict' && /changed by someone else/.test(err.message),
       );

@@ -201,6 +201,10 @@ export class ManifestEditor implements vscode.Disposable {
   private consider(doc: vscode.TextDocument): void {
     if (!this.isYaml(doc)) return;
     this.updateOwnDiagnostics(doc);
+    if (this.redHat === 'registered') {
+      this.prepareForRedHat(doc);
+      return;
+    }
     if (this.client || this.starting) return;
     if (!this.wanted(doc) && !this.tooComplex(doc)) return;
     this.starting = this.start().catch((err: unknown) => {
@@ -392,7 +396,9 @@ export class ManifestEditor implements vscode.Disposable {
           {
             context,
             server: client.serverUrl,
-            getJson: (path) => client.getJson<unknown>(path, { timeoutMs: 10_000 }, `reading ${path}`),
+            // The session's client is replaced when the kubeconfig changes: look it up on every request.
+            getJson: (path) =>
+              this.sessions.get(context).client.getJson<unknown>(path, { timeoutMs: 10_000 }, `reading ${path}`),
           },
           join(this.extension.globalStorageUri.fsPath, 'schemas'),
         );

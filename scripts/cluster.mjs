@@ -28,8 +28,27 @@ function sourceFiles(dir) {
   return out;
 }
 
+/**
+ * Linker flags: stripped, and the Kubernetes version stamped in, so /version and `kubectl version` say
+ * v1.36.1 rather than v0.0.0-master (the version comes from go.mod's k8s.io/kubernetes requirement).
+ */
+export function ldflags() {
+  const gomod = readFileSync(join(clusterDir, 'go.mod'), 'utf8');
+  const version = /^\s*k8s\.io\/kubernetes (v\d+\.\d+\.\d+)\s*$/m.exec(gomod)?.[1];
+  const flags = ['-s', '-w'];
+  if (version) {
+    const [major, minor] = version.slice(1).split('.');
+    const pkg = 'k8s.io/component-base/version';
+    flags.push(`-X ${pkg}.gitVersion=${version}`, `-X ${pkg}.gitMajor=${major}`, `-X ${pkg}.gitMinor=${minor}`);
+    flags.push(`-X ${pkg}.gitTreeState=clean`);
+  }
+  return flags.join(' ');
+}
+
 export function sourceHash() {
   const h = createHash('sha256');
+  h.update(ldflags());
+  h.update('\0');
   for (const f of sourceFiles(clusterDir).sort()) {
     h.update(relative(clusterDir, f));
     h.update('\0');
@@ -70,7 +89,7 @@ export async function build({ quiet = false } = {}) {
   const tick = setInterval(() => log(`still building... ${Math.round((Date.now() - started) / 1000)}s`), 30000);
   try {
     await new Promise((resolveP, reject) => {
-      const child = spawn('go', ['build', '-trimpath', '-buildvcs=false', '-ldflags=-s -w', '-o', tmp, '.'], {
+      const child = spawn('go', ['build', '-trimpath', '-buildvcs=false', `-ldflags=${ldflags()}`, '-o', tmp, '.'], {
         cwd: clusterDir,
         stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'],
         env: { ...process.env, GOFLAGS: [process.env.GOFLAGS, '-mod=readonly'].filter(Boolean).join(' ') },

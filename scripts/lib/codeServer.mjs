@@ -297,9 +297,9 @@ export function onShutdown(fn) {
 
 /**
  * Starts the local Kubernetes control plane (test/cluster/index.ts, through tsx) for a test run, or explains
- * why not. Never throws for a missing piece (no index.ts, no Go): then `present` is false, `reason` says why and
+ * why not. Without test/cluster/index.ts (or with KWB_CLUSTER=absent) `present` is false, `reason` says why and
  * `env` carries KWB_CLUSTER=absent so the suites skip their cluster tests with that reason. A cluster that is
- * there but fails to start is an error (thrown).
+ * there but cannot be built (no Go) or fails to start is an error (thrown).
  * @returns {Promise<{present:boolean, reason?:string, kubeconfigPath?:string, contexts?:object, contextNames?:string[],
  *   env:Record<string,string>, stop:() => Promise<void>}>}
  */

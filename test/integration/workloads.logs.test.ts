@@ -129,6 +129,26 @@ describe('Logs of pods and workloads', function () {
     s.terminal.dispose();
   });
 
+  it('logs with options: one container, timestamps, a time window, in a document', async () => {
+    const doc = await vscode.commands.executeCommand<vscode.TextDocument>(Commands.logsWithOptions, {
+      context: CONTEXT,
+      namespace: NAMESPACE,
+      kind: 'Pod',
+      name: 'standalone',
+      container: 'sidecar',
+      target: 'document',
+      options: { follow: false, timestamps: true, sinceSeconds: 3600 },
+    });
+    assert.equal(doc.languageId, 'kubernetes-log');
+    const text = await eventually(
+      'timestamped lines of the sidecar',
+      () => (/^\d{4}-\d{2}-\d{2}T\S+Z \S/m.test(doc.getText()) ? doc.getText() : undefined),
+      30_000,
+    );
+    assert.doesNotMatch(text, /\[standalone\/main\]/, 'only the chosen container');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
   it('opens a pod log as a read-only kubernetes-log document with container prefixes', async () => {
     const doc = await vscode.commands.executeCommand<vscode.TextDocument>(Commands.openLogs, {
       context: CONTEXT,
@@ -169,10 +189,17 @@ describe('Exec into containers', function () {
     await new Promise((r) => setTimeout(r, 500));
     s.pty.handleInput?.('echo kwb-$((40+2)) $POD_NAME\r');
     await eventually('the command output', () => (s.output().includes('kwb-42 standalone') ? true : undefined));
-    s.pty.setDimensions?.({ columns: 111, rows: 33 });
-    await new Promise((r) => setTimeout(r, 300));
-    s.pty.handleInput?.('stty size\r');
-    await eventually('the new terminal size', () => (s.output().includes('33 111') ? true : undefined));
+    let polls = 0;
+    await eventually('the new terminal size', async () => {
+      if (s.output().includes('33 111')) return true;
+      // VS Code also sizes the terminal to its panel (when the layout changes): resize and ask again now and then.
+      if (polls++ % 20 === 0) {
+        s.pty.setDimensions?.({ columns: 111, rows: 33 });
+        await new Promise((r) => setTimeout(r, 300));
+        s.pty.handleInput?.('stty size\r');
+      }
+      throw new Error(`terminal output ends with ${JSON.stringify(s.output().slice(-300))}`);
+    });
     s.pty.handleInput?.('exit 7\r');
     assert.equal(await s.closed, 7);
   });

@@ -37,8 +37,13 @@ export class LogDocuments implements vscode.TextDocumentContentProvider, vscode.
       vscode.workspace.onDidCloseTextDocument((doc) => {
         if (doc.uri.scheme !== LOG_SCHEME) return;
         const key = doc.uri.toString();
-        this.docs.get(key)?.logs.dispose();
-        this.docs.delete(key);
+        // Setting the language closes and reopens the document under the same URI: only a close that is not
+        // followed by a reopen stops the streams.
+        setTimeout(() => {
+          if (vscode.workspace.textDocuments.some((d) => d.uri.toString() === key)) return;
+          this.docs.get(key)?.logs.dispose();
+          this.docs.delete(key);
+        }, 1_000);
       }),
     );
   }
@@ -80,9 +85,12 @@ export class LogDocuments implements vscode.TextDocumentContentProvider, vscode.
       { log: this.log },
     );
     this.docs.set(key, doc);
-    const document = await vscode.workspace.openTextDocument(uri);
-    await vscode.languages.setTextDocumentLanguage(document, 'kubernetes-log');
+    let document = await vscode.workspace.openTextDocument(uri);
+    document = await vscode.languages.setTextDocumentLanguage(document, 'kubernetes-log');
     await vscode.window.showTextDocument(document, { preview: false });
+    // Lines that arrived while the document was being opened: a change event before it was open is lost.
+    this.dirty.add(key);
+    this.schedule();
     return document;
   }
 
@@ -99,6 +107,10 @@ export class LogDocuments implements vscode.TextDocumentContentProvider, vscode.
     if (!doc) return;
     doc.lines.push(line);
     this.dirty.add(key);
+    this.schedule();
+  }
+
+  private schedule(): void {
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
       for (const k of this.dirty) this.changed.fire(vscode.Uri.parse(k));

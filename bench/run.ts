@@ -11,6 +11,7 @@ import { loadKubeconfig } from '../src/core/kube/kubeconfig';
 import { WatchedList, type KubeObject as KubeObjectLike, type ListWatchTransport } from '../src/core/watch/watchedList';
 import { toRow, type ResourceRow } from '../src/core/resources/rows';
 import { silentLogger } from '../src/core/common/logger';
+import { benchApply } from './apply';
 
 interface Result {
   name: string;
@@ -308,6 +309,7 @@ async function main(): Promise<void> {
     await benchList(cluster, 'all namespaces');
     await benchMemory(cluster);
     await benchWatchLatency(cluster);
+    await benchApply(cluster.kubeconfigPath, RUNS, record);
   } finally {
     await cluster.stop();
   }

@@ -281,11 +281,12 @@ export function followContainerLog(
         await sleep(backoff.next());
         continue;
       }
-      if (failure) {
+      if (failure && failure.kind !== 'timeout') {
         deps.log.debug('logs', `${failure.message}; resuming ${where} from ${lastTimestamp ?? 'the start'}`);
         sink.notice(`Connection lost; resuming from ${lastTimestamp ?? 'the start'}.`);
         await sleep(backoff.next());
       } else {
+        // Ended by the server, or silent for idleTimeoutMs (a half-open connection looks the same as a quiet log).
         deps.log.debug('logs', `log stream of ${where} ended; resuming from ${lastTimestamp ?? 'the start'}`);
         await sleep(Math.min(backoff.next(), 2_000));
       }

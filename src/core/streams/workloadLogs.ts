@@ -193,7 +193,7 @@ export class WorkloadLogs implements Disposable {
           this.checkDone();
         },
       },
-      { log: this.deps.log, clock: this.deps.clock, idleTimeoutMs: this.deps.idleTimeoutMs },
+      { log: this.deps.log, clock: this.deps.clock, idleTimeoutMs: this.deps.idleTimeoutMs ?? 300_000 },
     );
     this.streams.set(key, { handle, source });
   }

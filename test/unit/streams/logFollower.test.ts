@@ -163,6 +163,41 @@ describe('followContainerLog', () => {
     assert.match(out.ended?.message ?? '', /was deleted/);
   });
 
+  it('resumes a silent connection quietly after the idle timeout', async () => {
+    let logRequests = 0;
+    let podReads = 0;
+    const server = await scriptedServer((url, res) => {
+      if (url.pathname.endsWith('/log')) {
+        logRequests++;
+        res.writeHead(200, { 'Content-Type': 'text/plain' });
+        if (logRequests === 1)
+          res.write('2026-01-01T00:00:01Z first\n'); // then silence, connection kept open
+        else res.end('2026-01-01T00:00:01Z first\n2026-01-01T00:00:09Z later\n');
+        return;
+      }
+      podReads++;
+      const ok = podReads <= 2;
+      res.writeHead(ok ? 200 : 404, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(ok ? POD : { kind: 'Status', code: 404, reason: 'NotFound', message: 'not found' }));
+    });
+    const out = collect();
+    followContainerLog(
+      client(server.url),
+      { namespace: 'ns', pod: 'p', container: 'main' },
+      { follow: true, timestamps: false },
+      out.sink,
+      { log: silentLogger, idleTimeoutMs: 200, backoff: { initialMs: 1, maxMs: 5, factor: 2, jitter: 0 } },
+    );
+    await out.finished;
+    await server.close();
+    assert.deepEqual(out.lines, ['first', 'later']);
+    assert.deepEqual(out.notices, [], 'a quiet log is not a lost connection');
+    assert.equal(
+      server.requests.filter((u) => u.pathname.endsWith('/log'))[1]?.searchParams.get('sinceTime'),
+      '2026-01-01T00:00:01Z',
+    );
+  });
+
   it('names the valid containers when the container does not exist', async () => {
     const server = await scriptedServer((_url, res) => {
       res.writeHead(200, { 'Content-Type': 'application/json' });

@@ -132,9 +132,12 @@ describe('Port forward (real cluster, through the API server)', function () {
         },
         60_000,
       );
-      assert.equal(await get(state.localPort), `hello from pod demo/${second}\n`);
+      // The forward notices on its own (the view shows the pod in use), before any new connection.
       const { portForwards } = await api();
-      assert.equal(portForwards.list().find((s) => s.id === state.id)?.pod, second);
+      await eventually('the forward to use the new pod', () =>
+        portForwards.list().find((s) => s.id === state.id)?.pod === second ? true : undefined,
+      );
+      assert.equal(await get(state.localPort), `hello from pod demo/${second}\n`);
     } finally {
       await apps.deleteNamespacedDeployment({ namespace: 'demo', name }).catch(() => undefined);
     }

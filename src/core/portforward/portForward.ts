@@ -205,7 +205,11 @@ export class PortForwardSession {
     private readonly client: ObjectTransport,
     private readonly open: StreamOpener,
     private readonly log: Logger,
+    /** How often the pod is checked between connections, so that the view shows the one in use (0: never). */
+    private readonly checkEveryMs = 5_000,
   ) {}
+  private checkTimer: NodeJS.Timeout | undefined;
+  private checking = false;
 
   private localPortValue = 0;
   get localPort(): number {
@@ -244,10 +248,36 @@ export class PortForwardSession {
     });
     const address = server.address();
     this.localPortValue = typeof address === 'object' && address ? address.port : localPort;
+    if (this.checkEveryMs > 0) {
+      this.checkTimer = setInterval(() => void this.check(), this.checkEveryMs);
+      this.checkTimer.unref();
+    }
     this.log.info(
       'portForward',
       `forwarding 127.0.0.1:${this.localPortValue} to port ${this.remotePort} of ${describeTarget(this.target)}`,
     );
+  }
+
+  /** Between connections: resolve the pod again when it is gone, and show a target that has no Ready pod. */
+  private async check(): Promise<void> {
+    if (this.checking || this.disposed) return;
+    this.checking = true;
+    try {
+      await this.currentPod();
+      if (this.lastError) {
+        this.lastError = undefined;
+        this.changed.fire();
+      }
+    } catch (err) {
+      const message = toKubeError(err, `forwarding to ${describeTarget(this.target)}`).message;
+      if (message !== this.lastError && !this.disposed) {
+        this.lastError = message;
+        this.log.warn('portForward', message);
+        this.changed.fire();
+      }
+    } finally {
+      this.checking = false;
+    }
   }
 
   /** The pod to use now: the current one while it exists and is Ready, otherwise a Ready pod of the target. */
@@ -374,6 +404,7 @@ export class PortForwardSession {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    clearInterval(this.checkTimer);
     for (const ws of this.streams) ws.terminate();
     for (const s of this.sockets) s.destroy();
     this.server?.close();

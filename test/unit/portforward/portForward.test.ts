@@ -98,6 +98,7 @@ describe('PortForwardSession', () => {
         });
       },
       { info: () => undefined, warn: () => undefined },
+      0,
     );
     try {
       await session.start(0);
@@ -107,6 +108,9 @@ describe('PortForwardSession', () => {
       assert.equal(await exchange(session.localPort, 'pong'), 'web-2:pong');
       assert.equal(session.state.pod, 'web-2');
       assert.deepEqual(opened, ['web-1:8080', 'web-2:8080']);
+      pods.items = [];
+      assert.equal(await exchange(session.localPort, 'nobody'), '', 'no Ready pod: the connection is closed');
+      assert.match(session.state.error ?? '', /none of its pods is Ready \(selector app=web\)/);
     } finally {
       session.dispose();
       wss.close();

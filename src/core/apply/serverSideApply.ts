@@ -151,7 +151,7 @@ function failureOf(p: PlannedDoc, err: KubeError): { message: string; line: numb
     message = `context "${p.ref?.context ?? '?'}" does not serve ${String(doc.object?.apiVersion)} ${p.kind} (${server ?? 'not found'}); check apiVersion`;
     line = doc.lineOf('apiVersion');
   } else if (err.kind === 'unreachable' || err.kind === 'timeout') {
-    message = `${err.message}. It was not applied.`;
+    message = `${err.message}${/[.?!]$/.test(err.message) ? '' : '.'} It was not applied.`;
   } else if (server) {
     const detail =
       causes.length > 0 && !server.includes(causes[0]?.message ?? '\u0000')

@@ -200,6 +200,55 @@ describe('Rollouts, scaling and CronJobs (real cluster)', function () {
     );
   });
 
+  it('a StatefulSet: set image, then undo through its ControllerRevisions, each followed to completion', async () => {
+    const sts = `${name}-db`;
+    const readImage = async (): Promise<string | undefined> =>
+      (await apps.readNamespacedStatefulSet({ namespace: NS, name: sts })).spec?.template.spec?.containers[0]?.image;
+    await apps.createNamespacedStatefulSet({
+      namespace: NS,
+      body: {
+        metadata: { name: sts },
+        spec: {
+          replicas: 2,
+          serviceName: sts,
+          selector: { matchLabels: { app: sts } },
+          template: {
+            metadata: { labels: { app: sts } },
+            spec: { containers: [{ name: 'db', image: 'postgres:16' }] },
+          },
+        },
+      },
+    });
+    try {
+      const stsTarget = { context: 'kwb-admin', namespace: NS, kind: 'StatefulSet', name: sts };
+      const first = await vscode.commands.executeCommand<ActionResult | undefined>(
+        'kubeWorkbench.rolloutStatus',
+        stsTarget,
+      );
+      assert.equal(first?.rollout?.outcome, 'done', JSON.stringify(first?.rollout));
+      const set = await vscode.commands.executeCommand<ActionResult | undefined>('kubeWorkbench.setImage', stsTarget, {
+        container: 'db',
+        image: 'postgres:17',
+      });
+      assert.equal(set?.rollout?.outcome, 'done', JSON.stringify(set?.rollout));
+      // What kubectl says for the API server's default strategy (RollingUpdate with partition 0).
+      assert.equal(set?.rollout?.message, 'partitioned roll out complete: 2 new pods have been updated...');
+      assert.equal(await readImage(), 'postgres:17');
+      const back = await vscode.commands.executeCommand<ActionResult | undefined>(
+        'kubeWorkbench.rolloutUndo',
+        stsTarget,
+        {
+          toRevision: 0,
+        },
+      );
+      assert.equal(back?.message, `statefulset.apps/${sts} rolled back`);
+      assert.equal(back?.rollout?.outcome, 'done', JSON.stringify(back?.rollout));
+      assert.equal(await readImage(), 'postgres:16');
+    } finally {
+      await apps.deleteNamespacedStatefulSet({ namespace: NS, name: sts }).catch(() => undefined);
+    }
+  });
+
   it('runs a CronJob now, suspends and resumes it', async () => {
     const batch = kubeconfig().makeApiClient(BatchV1Api);
     const cron = { context: 'kwb-admin', namespace: NS, kind: 'CronJob', name: 'report' };

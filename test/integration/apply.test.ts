@@ -95,6 +95,23 @@ describe('Apply manifests against the local control plane', function () {
     assert.doesNotMatch(text, /folder-s3cret-value|Zm9sZGVyLXMzY3JldC12YWx1ZQ/);
   });
 
+  it('applies a CRD before the custom resource that comes first in the file, once the CRD is Established', async () => {
+    const { apply } = await api();
+    const report = await apply.apply([fixture('crd-and-instance.yaml')], { context: CONTEXT, notify: false });
+    assert.ok(report);
+    assert.equal(
+      statuses(report),
+      'CustomResourceDefinition/gadgets.apply.kwb.dev=created, Gadget/first-gadget=created',
+    );
+    const objects = KubernetesObjectApi.makeApiClient(kubeConfig());
+    const gadget = await objects.read({
+      apiVersion: 'apply.kwb.dev/v1',
+      kind: 'Gadget',
+      metadata: { name: 'first-gadget', namespace: 'demo' },
+    });
+    assert.equal((gadget as { spec?: { size?: string } }).spec?.size, 'large');
+  });
+
   it('fails bad documents one by one, with their line, and still applies the good one', async () => {
     const { apply } = await api();
     const report = await apply.apply([fixture('bad.yaml')], { context: CONTEXT, notify: false });

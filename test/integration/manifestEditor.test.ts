@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { ApiextensionsV1Api, KubeConfig } from '@kubernetes/client-node';
 import { api, clusterAbsentReason, eventually } from './helpers';
 import type { KubeWorkbenchApi } from '../../src/extension';
 
@@ -194,6 +195,85 @@ describe('Manifest editor: validation, completion and hover from the cluster sch
     );
     assert.ok(list.length >= 2);
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+});
+
+describe('Manifest editor: a CRD created in the cluster while a manifest is open', function () {
+  const group = `editor-${Date.now().toString(36)}.kwb.dev`;
+  const crdName = `sprockets.${group}`;
+  let crds: ApiextensionsV1Api;
+  let doc: vscode.TextDocument | undefined;
+
+  before(async function () {
+    if (absent) {
+      console.log(`SKIP Manifest editor CRD refresh: ${absent}`);
+      this.skip();
+    }
+    await api();
+    await vscode.commands.executeCommand(SELECT_SOURCE, 'kwb-admin');
+    const kc = new KubeConfig();
+    kc.loadFromDefault();
+    kc.setCurrentContext('kwb-admin');
+    crds = kc.makeApiClient(ApiextensionsV1Api);
+  });
+
+  after(async function () {
+    if (absent) return;
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    if (doc) await vscode.workspace.fs.delete(doc.uri).then(undefined, () => undefined);
+    await crds.deleteCustomResourceDefinition({ name: crdName }).catch(() => undefined);
+    await vscode.commands.executeCommand(SELECT_SOURCE, 'window');
+  });
+
+  it('revalidates against the new schema without an edit', async function () {
+    this.timeout(120_000);
+    const file = fixture(`editor/sprocket-${group}.yaml`);
+    const content = `apiVersion: ${group}/v1\nkind: Sprocket\nmetadata:\n  name: s1\nspec:\n  teeth: 3\n  bogus: 1\n`;
+    await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(content));
+    doc = await vscode.workspace.openTextDocument(file);
+    await vscode.window.showTextDocument(doc);
+    const uri = doc.uri;
+    await diagnosticsOf(
+      uri,
+      (l) => l.some((d) => /Unknown apiVersion/.test(d.message)),
+      'an unknown-apiVersion diagnostic before the CRD exists',
+    );
+    await crds.createCustomResourceDefinition({
+      body: {
+        metadata: { name: crdName },
+        spec: {
+          group,
+          scope: 'Namespaced',
+          names: { plural: 'sprockets', singular: 'sprocket', kind: 'Sprocket' },
+          versions: [
+            {
+              name: 'v1',
+              served: true,
+              storage: true,
+              schema: {
+                openAPIV3Schema: {
+                  type: 'object',
+                  properties: { spec: { type: 'object', properties: { teeth: { type: 'integer' } } } },
+                },
+              },
+            },
+          ],
+        },
+      },
+    });
+    let last: readonly vscode.Diagnostic[] = [];
+    await eventually(
+      'diagnostics from the new CRD schema',
+      () => {
+        last = vscode.languages.getDiagnostics(uri);
+        return last.some((d) => d.message.includes('bogus')) && !last.some((d) => /Unknown/.test(d.message))
+          ? true
+          : undefined;
+      },
+      60_000,
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}; diagnostics were: ${describeDiagnostics(last) || 'none'}`);
+    });
   });
 });
 

@@ -14,7 +14,7 @@ import {
   type ServerOptions,
 } from 'vscode-languageclient/node';
 import type { KubeconfigService } from '../../core/kube/kubeconfigService';
-import type { SessionRegistry } from '../../core/watch/clusterSession';
+import { keyId, type ResourceKey, type SessionRegistry } from '../../core/watch/clusterSession';
 import { analyzeText, kustomizationPatches, mightBeManifest, type FileInfo } from '../../core/yaml/manifests';
 import type { JsonSchema } from '../../core/yaml/openapi';
 import {
@@ -37,6 +37,13 @@ export type SchemaChoice = { kind: 'window' } | { kind: 'context'; context: stri
 
 const CHOICE_KEY = 'yaml.schemaSource';
 const REDHAT_YAML = 'redhat.vscode-yaml';
+const CRDS: ResourceKey = {
+  group: 'apiextensions.k8s.io',
+  version: 'v1',
+  plural: 'customresourcedefinitions',
+  kind: 'CustomResourceDefinition',
+  namespaced: false,
+};
 
 /** What the status bar says about one file. */
 interface FileStatus {
@@ -66,11 +73,16 @@ export class ManifestEditor implements vscode.Disposable {
   private redHat: 'unknown' | 'absent' | 'registered' = 'unknown';
   private readonly schemaDocs = new SchemaDocuments();
   private readonly clusters = new Map<string, ClusterSchemas>();
+  /** Per context: a watch on CustomResourceDefinitions, so a changed CRD revalidates open manifests. */
+  private readonly crdWatches = new Map<string, vscode.Disposable>();
   private readonly crds: WorkspaceCrds;
   private bundled: BundledSchemas | undefined | null;
   /** Files the language server has been given (manifests that are not too complex). */
   private readonly served = new Set<string>();
-  private readonly analyses = new Map<string, { version: number; info: FileInfo; skip?: string }>();
+  private readonly analyses = new Map<
+    string,
+    { doc: vscode.TextDocument; version: number; info: FileInfo; skip?: string }
+  >();
   private readonly status = new Map<string, FileStatus>();
   /** For Red Hat YAML, whose contributor API asks synchronously: the last schema URI per file. */
   private readonly prepared = new Map<string, string>();
@@ -114,7 +126,12 @@ export class ManifestEditor implements vscode.Disposable {
         this.ownDiagnostics.delete(d.uri);
       }),
       vscode.window.onDidChangeActiveTextEditor(() => this.updateStatusBar()),
-      state.onDidChange(() => this.schemasChanged()),
+      state.onDidChange(() => {
+        // The kubeconfig or the window's context changed: sessions may be new, watch again when needed.
+        this.stopCrdWatches();
+        this.schemasChanged();
+      }),
+      { dispose: () => this.stopCrdWatches() },
     );
     // Documents already open when the extension activated (no I/O: they are in memory).
     const timer = setTimeout(() => vscode.workspace.textDocuments.forEach((d) => this.consider(d)), 0);
@@ -154,7 +171,8 @@ export class ManifestEditor implements vscode.Disposable {
   private analyze(doc: vscode.TextDocument): { info: FileInfo; skip?: string } {
     const key = doc.uri.toString();
     const cached = this.analyses.get(key);
-    if (cached && cached.version === doc.version) return cached;
+    // Same object and version: an untitled URI can be reused by a new document whose version is 1 again.
+    if (cached && cached.doc === doc && cached.version === doc.version) return cached;
     const text = doc.getText();
     const info = analyzeText(text);
     let skip: string | undefined = info.skipped;
@@ -163,7 +181,7 @@ export class ManifestEditor implements vscode.Disposable {
       const complex = info.documents.find((d) => d.tooComplex);
       if (complex) skip = `too-complex:${complex.index}:${complex.tooComplex ?? ''}`;
     }
-    const entry = { version: doc.version, info, skip };
+    const entry = { doc, version: doc.version, info, skip };
     this.analyses.set(key, entry);
     return entry;
   }
@@ -269,7 +287,10 @@ export class ManifestEditor implements vscode.Disposable {
         // complex to validate are not sent to it.
         didOpen: (doc, next) => {
           if (!this.wanted(doc)) return Promise.resolve();
-          this.served.add(doc.uri.toString());
+          const key = doc.uri.toString();
+          // A reused URI (untitled documents) whose close we withheld: let the server forget the old text.
+          if (this.served.has(key)) send(DidCloseTextDocumentNotification.method, { textDocument: { uri: key } });
+          this.served.add(key);
           return next(doc);
         },
         didChange: (event, next) => {
@@ -358,6 +379,50 @@ export class ManifestEditor implements vscode.Disposable {
 
   // ---- schemas ----
 
+  private stopCrdWatches(): void {
+    for (const w of this.crdWatches.values()) w.dispose();
+    this.crdWatches.clear();
+  }
+
+  /**
+   * Watches the context's CRDs once its schemas are in use. A change makes the next lookup read the /openapi/v3
+   * index again (its hashes change with the CRD) and revalidates open manifests. The API server republishes
+   * the OpenAPI a moment after the CRD changes, so this looks again a few times.
+   */
+  private watchCrds(context: string): void {
+    if (this.crdWatches.has(context)) return;
+    let session;
+    try {
+      session = this.sessions.get(context);
+      session.list(CRDS);
+    } catch {
+      return;
+    }
+    const watched = session;
+    // When something else (the tree) already watches CRDs, the next event is a real change.
+    let initialLoadSeen = watched.peek(CRDS)?.state === 'ready';
+    let timers: ReturnType<typeof setTimeout>[] = [];
+    const id = keyId(CRDS);
+    const sub = this.sessions.onDidChangeList((e) => {
+      if (e.context !== context || keyId(e.key) !== id) return;
+      if (watched.peek(CRDS)?.state !== 'ready') return;
+      if (!initialLoadSeen) {
+        initialLoadSeen = true;
+        return;
+      }
+      this.log.debug('yaml', `CustomResourceDefinitions changed on ${context}: refreshing schemas`);
+      timers.forEach(clearTimeout);
+      timers = [2_000, 8_000, 20_000].map((ms) => setTimeout(() => this.schemasChanged(), ms));
+    });
+    this.crdWatches.set(context, {
+      dispose: () => {
+        sub.dispose();
+        timers.forEach(clearTimeout);
+        watched.release(CRDS);
+      },
+    });
+  }
+
   private contentOf(uri: string): string {
     const text = this.schemaDocs.content(uri);
     if (text === undefined) throw new Error(`unknown schema ${uri}`);
@@ -421,6 +486,9 @@ export class ManifestEditor implements vscode.Disposable {
     const clusterProblem =
       this.choice.kind === 'bundled' ? 'bundled schema selected' : context ? undefined : 'no context selected';
     const lookups: Lookup[] = [];
+    const watchIfReachable = (): void => {
+      if (context && cluster?.version) this.watchCrds(context);
+    };
     const sequence: JsonSchema[] = await Promise.all(
       info.documents.map(async (d) => {
         if (d.gvk) {
@@ -437,6 +505,7 @@ export class ManifestEditor implements vscode.Disposable {
         return {};
       }),
     );
+    watchIfReachable();
     const content = { schemaSequence: sequence };
     const hash = createHash('sha256').update(JSON.stringify(content)).digest('hex').slice(0, 20);
     const uri = this.schemaDocs.put(`${SCHEME}://sequence/${hash}.json`, () => content);

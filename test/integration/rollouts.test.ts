@@ -249,6 +249,59 @@ describe('Rollouts, scaling and CronJobs (real cluster)', function () {
     }
   });
 
+  it('a rollout that cannot progress: times out, then fails on its progress deadline naming the failing pods', async () => {
+    const stuck = `${name}-stuck`;
+    await apps.createNamespacedDeployment({
+      namespace: NS,
+      body: {
+        metadata: { name: stuck },
+        spec: {
+          replicas: 1,
+          progressDeadlineSeconds: 3,
+          selector: { matchLabels: { app: stuck } },
+          template: {
+            metadata: { labels: { app: stuck } },
+            // No node has this label: the pod stays Pending (Unschedulable).
+            spec: { nodeSelector: { 'kwb.dev/no-such-node': 'true' }, containers: [{ name: 'web', image: 'nginx' }] },
+          },
+        },
+      },
+    });
+    try {
+      const stuckTarget = { context: 'kwb-admin', namespace: NS, kind: 'Deployment', name: stuck };
+      const waited = await vscode.commands.executeCommand<ActionResult | undefined>(
+        'kubeWorkbench.rolloutStatus',
+        stuckTarget,
+        {
+          timeoutMs: 1,
+        },
+      );
+      assert.equal(waited?.rollout?.outcome, 'timeout', JSON.stringify(waited?.rollout));
+      assert.match(waited?.rollout?.message ?? '', /^timed out waiting for the condition/);
+      const failed = await eventually(
+        'the progress deadline to be exceeded',
+        async () => {
+          const r = await vscode.commands.executeCommand<ActionResult | undefined>(
+            'kubeWorkbench.rolloutStatus',
+            stuckTarget,
+            {
+              timeoutMs: 1,
+            },
+          );
+          return r?.rollout?.outcome === 'failed' ? r.rollout : undefined;
+        },
+        60_000,
+      );
+      assert.equal(failed.message, `deployment "${stuck}" exceeded its progress deadline`);
+      const pods = 'failingPods' in failed ? failed.failingPods : [];
+      assert.match(pods[0]?.name ?? '', new RegExp(`^${stuck}-`));
+      assert.match(pods[0]?.problem ?? '', /^Unschedulable/);
+      assert.match(pods[0]?.events.join('\n') ?? '', /FailedScheduling/);
+    } finally {
+      await apps.deleteNamespacedDeployment({ namespace: NS, name: stuck }).catch(() => undefined);
+    }
+  });
+
   it('runs a CronJob now, suspends and resumes it', async () => {
     const batch = kubeconfig().makeApiClient(BatchV1Api);
     const cron = { context: 'kwb-admin', namespace: NS, kind: 'CronJob', name: 'report' };

@@ -24,7 +24,16 @@ async function standalonePod(page) {
     await r.waitFor({ state: 'visible', timeout: 60_000 });
     await expand(r);
   }
+  // The tree is virtualised and the view may be short (other views share the side bar): walk down with the
+  // keyboard from the Pods folder until the row is rendered.
   const pod = row(tree, 'standalone', path.length + 1).first();
+  const pods = row(tree, 'Pods', path.length).first();
+  await pods.click(); // focus (a click also toggles the folder)
+  await expand(pods);
+  for (let i = 0; i < 40 && !(await pod.isVisible().catch(() => false)); i++) {
+    await page.keyboard.press('ArrowDown');
+    await page.waitForTimeout(100);
+  }
   await pod.waitFor({ state: 'visible', timeout: 60_000 });
   return pod;
 }

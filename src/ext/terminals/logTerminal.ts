@@ -85,7 +85,9 @@ export function openLogTerminal(
 
   const sink: MultiLogSink = {
     line(source, text, timestamp) {
-      const prefix = showPrefix ? `\x1b[${colourOf(source.pod)}m${prefixOf(source)}${RESET}` : '';
+      const prefix = showPrefix
+        ? `\x1b[${colourOf(`${source.pod}/${source.container}`)}m${prefixOf(source)}${RESET}`
+        : '';
       const ts = options.timestamps && timestamp ? `${DIM}${timestamp}${RESET} ` : '';
       emit(`${prefix}${ts}${text}${RESET}\r\n`);
     },

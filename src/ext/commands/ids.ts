@@ -52,6 +52,7 @@ export const Views = {
 
 export const ContextKeys = {
   hasKubeconfig: `${PREFIX}:hasKubeconfig`,
+  hasPortForwards: `${PREFIX}:hasPortForwards`,
 } as const;
 
 export const SETTINGS_SECTION = PREFIX;

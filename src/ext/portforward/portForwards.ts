@@ -15,7 +15,7 @@ import {
 import type { KubeObject } from '../../core/resources/manifestDocument';
 import type { Guard } from '../guard';
 import type { OutputLogger } from '../log';
-import { Commands } from '../commands/ids';
+import { Commands, ContextKeys } from '../commands/ids';
 import type { CommandHandler } from '../commands/register';
 import type { ResourceNode } from '../views/nodes';
 
@@ -82,6 +82,7 @@ export class PortForwards implements vscode.TreeDataProvider<ForwardState>, vsco
     const sub = forward.onDidChange(() => this.changed.fire(undefined));
     this.forwards.set(id, { session: forward, sub });
     this.changed.fire(undefined);
+    this.publish();
     return forward.state;
   }
 
@@ -92,7 +93,13 @@ export class PortForwards implements vscode.TreeDataProvider<ForwardState>, vsco
     f.session.dispose();
     this.forwards.delete(id);
     this.changed.fire(undefined);
+    this.publish();
     return true;
+  }
+
+  /** The Port Forwards view is shown while there are forwards (it takes no room from the Clusters view otherwise). */
+  private publish(): void {
+    void vscode.commands.executeCommand('setContext', ContextKeys.hasPortForwards, this.forwards.size > 0);
   }
 
   getTreeItem(state: ForwardState): vscode.TreeItem {

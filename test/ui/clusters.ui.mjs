@@ -142,6 +142,8 @@ export default [
       await statusItem(other).first().waitFor({ state: 'visible' });
       await openViewContainer(page, 'Kube Workbench');
       const tree = treeOf(page, 'Clusters');
+      // Earlier tests leave kwb-admin expanded: its rows would push the other contexts out of the rendered list.
+      await collapseAll(page, tree);
       await eventually(async () => {
         const roots = await rowLabels(tree, 1);
         assert.ok(

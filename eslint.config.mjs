@@ -107,7 +107,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['test/unit/**/*.ts', 'test/cluster/**/*.ts', 'bench/**/*.ts'],
+    files: ['test/unit/**/*.ts', 'test/fakes/**/*.ts', 'test/cluster/**/*.ts', 'bench/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', vscodeImports] },
   },
 );

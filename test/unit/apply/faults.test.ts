@@ -3,52 +3,15 @@
 // against the real local control plane in the integration suite (test/integration/apply.test.ts).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import * as http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import { KubeConfig } from '@kubernetes/client-node';
-import { ClusterClient } from '../../../src/core/kube/clusterClient';
+import type { ServerResponse } from 'node:http';
+import { scriptedClient, scriptedServer } from '../../fakes/scriptedServer';
+import type { ClusterClient } from '../../../src/core/kube/clusterClient';
 import { splitManifests } from '../../../src/core/apply/manifests';
 import { planApply } from '../../../src/core/apply/applyPlan';
 import { applyPlanned, reportLines } from '../../../src/core/apply/serverSideApply';
 import type { ApiResource } from '../../../src/core/kube/discovery';
 
-type Handler = (req: http.IncomingMessage, url: URL, res: http.ServerResponse, body: string) => void;
-
-async function scriptedServer(handler: Handler): Promise<{ url: string; close(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () =>
-      handler(req, new URL(req.url ?? '/', 'http://localhost'), res, Buffer.concat(chunks).toString()),
-    );
-  });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((r) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => r());
-      }),
-  };
-}
-
-function client(server: string): ClusterClient {
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ name: 'c', server, skipTLSVerify: true }],
-    users: [{ name: 'u', token: 't' }],
-    contexts: [{ name: 'test', cluster: 'c', user: 'u' }],
-    currentContext: 'test',
-  });
-  return new ClusterClient('test', kc, { timeoutMs: 2_000 });
-}
+const client = (server: string): ClusterClient => scriptedClient(server, { timeoutMs: 2_000 });
 
 const RESOURCES: ApiResource[] = [
   { group: '', version: 'v1', kind: 'ConfigMap', plural: 'configmaps', namespaced: true, verbs: [], shortNames: [] },
@@ -58,7 +21,7 @@ const RESOURCES: ApiResource[] = [
 const configMaps = (n: number): string =>
   Array.from({ length: n }, (_, i) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-${i}\n`).join('---\n');
 
-function status(res: http.ServerResponse, code: number, message: string, reason = 'BadRequest'): void {
+function status(res: ServerResponse, code: number, message: string, reason = 'BadRequest'): void {
   res.writeHead(code, { 'Content-Type': 'application/json' });
   res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code, reason, message }));
 }

@@ -3,51 +3,13 @@
 // logs is tested against the local control plane in the integration suite.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import * as http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import { KubeConfig } from '@kubernetes/client-node';
-import { ClusterClient } from '../../../src/core/kube/clusterClient';
+import { scriptedClient, scriptedServer } from '../../fakes/scriptedServer';
+import type { ClusterClient } from '../../../src/core/kube/clusterClient';
 import { silentLogger } from '../../../src/core/common/logger';
 import { followContainerLog } from '../../../src/core/streams/logFollower';
 import type { KubeError } from '../../../src/core/kube/errors';
 
-type Handler = (url: URL, res: http.ServerResponse) => void;
-
-async function scriptedServer(handler: Handler): Promise<{ url: string; requests: URL[]; close(): Promise<void> }> {
-  const requests: URL[] = [];
-  const sockets = new Set<Socket>();
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    requests.push(url);
-    handler(url, res);
-  });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    close: () =>
-      new Promise<void>((r) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => r());
-      }),
-  };
-}
-
-function client(server: string): ClusterClient {
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ name: 'c', server, skipTLSVerify: true }],
-    users: [{ name: 'u', token: 't' }],
-    contexts: [{ name: 'test', cluster: 'c', user: 'u' }],
-    currentContext: 'test',
-  });
-  return new ClusterClient('test', kc);
-}
+const client = (server: string): ClusterClient => scriptedClient(server);
 
 const POD = {
   metadata: { name: 'p' },
@@ -83,7 +45,7 @@ describe('followContainerLog', () => {
   it('resumes a dropped stream from the last timestamp without repeating lines, and ends when the pod is deleted', async () => {
     let logRequests = 0;
     let podReads = 0;
-    const server = await scriptedServer((url, res) => {
+    const server = await scriptedServer((_req, url, res) => {
       if (url.pathname.endsWith('/log')) {
         logRequests++;
         res.writeHead(200, { 'Content-Type': 'text/plain' });
@@ -135,7 +97,7 @@ describe('followContainerLog', () => {
       ...POD,
       status: { phase: 'Running', containerStatuses: [{ name: 'main', restartCount: 1, state: { running: {} } }] },
     };
-    const server = await scriptedServer((url, res) => {
+    const server = await scriptedServer((_req, url, res) => {
       if (url.pathname.endsWith('/log')) {
         logRequests++;
         res.writeHead(200, { 'Content-Type': 'text/plain' });
@@ -166,7 +128,7 @@ describe('followContainerLog', () => {
   it('resumes a silent connection quietly after the idle timeout', async () => {
     let logRequests = 0;
     let podReads = 0;
-    const server = await scriptedServer((url, res) => {
+    const server = await scriptedServer((_req, url, res) => {
       if (url.pathname.endsWith('/log')) {
         logRequests++;
         res.writeHead(200, { 'Content-Type': 'text/plain' });
@@ -199,7 +161,7 @@ describe('followContainerLog', () => {
   });
 
   it('names the valid containers when the container does not exist', async () => {
-    const server = await scriptedServer((_url, res) => {
+    const server = await scriptedServer((_req, _url, res) => {
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify(POD));
     });

@@ -3,51 +3,13 @@
 // is tested against the real local control plane in the integration suite.
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
-import * as http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import { KubeConfig } from '@kubernetes/client-node';
-import { ClusterClient } from '../../../src/core/kube/clusterClient';
+import { scriptedClient, scriptedServer } from '../../fakes/scriptedServer';
+import type { ClusterClient } from '../../../src/core/kube/clusterClient';
 import { WatchedList, type KubeObject } from '../../../src/core/watch/watchedList';
 import { toRow, type ResourceRow } from '../../../src/core/resources/rows';
 import { silentLogger } from '../../../src/core/common/logger';
 
-type Handler = (req: http.IncomingMessage, url: URL, res: http.ServerResponse) => void;
-
-async function scriptedServer(handler: Handler): Promise<{ url: string; requests: URL[]; close(): Promise<void> }> {
-  const requests: URL[] = [];
-  const sockets = new Set<Socket>();
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    requests.push(url);
-    handler(req, url, res);
-  });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    close: () =>
-      new Promise<void>((r) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => r());
-      }),
-  };
-}
-
-function client(server: string): ClusterClient {
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ name: 'c', server, skipTLSVerify: true }],
-    users: [{ name: 'u', token: 't' }],
-    contexts: [{ name: 'test', cluster: 'c', user: 'u' }],
-    currentContext: 'test',
-  });
-  return new ClusterClient('test', kc);
-}
+const client = (server: string): ClusterClient => scriptedClient(server);
 
 const pod = (name: string, rv: string): KubeObject => ({
   metadata: { name, namespace: 'ns', uid: `uid-${name}`, resourceVersion: rv },

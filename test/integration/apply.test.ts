@@ -3,19 +3,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { AppsV1Api, CoreV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
-import { api, clusterAbsentReason, eventually } from './helpers';
+import { AppsV1Api, CoreV1Api, type KubeConfig, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
+import { api, clientConfig, clusterAbsentReason, eventually } from './helpers';
 import type { ApplyReport, DocResult } from '../../src/core/apply/serverSideApply';
 
 const absent = clusterAbsentReason();
 const CONTEXT = 'kwb-admin';
 
-function kubeConfig(): KubeConfig {
-  const kc = new KubeConfig();
-  kc.loadFromDefault();
-  kc.setCurrentContext(CONTEXT);
-  return kc;
-}
+const kubeConfig = (): KubeConfig => clientConfig(CONTEXT);
 
 function fixture(...parts: string[]): vscode.Uri {
   const root = vscode.workspace.workspaceFolders?.[0]?.uri;

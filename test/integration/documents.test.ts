@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { CoreV1Api, KubeConfig, type V1ConfigMap, type V1Secret } from '@kubernetes/client-node';
-import { api, clusterAbsentReason, eventually } from './helpers';
+import { CoreV1Api, type V1ConfigMap, type V1Secret } from '@kubernetes/client-node';
+import { api, clientConfig, clusterAbsentReason, eventually } from './helpers';
 import type { ObjectRef } from '../../src/core/resources/objectRef';
 import { describeUri, resourceUri } from '../../src/ext/documents/resourceFileSystem';
 
@@ -11,10 +11,7 @@ const NAMESPACE = 'demo';
 
 /** Someone else: a client of its own (client-node, the same kubeconfig), not the extension. */
 function otherClient(): CoreV1Api {
-  const kc = new KubeConfig();
-  kc.loadFromDefault();
-  kc.setCurrentContext(CONTEXT);
-  return kc.makeApiClient(CoreV1Api);
+  return clientConfig(CONTEXT).makeApiClient(CoreV1Api);
 }
 
 async function replaceText(doc: vscode.TextDocument, text: string): Promise<void> {

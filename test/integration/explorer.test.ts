@@ -1,15 +1,12 @@
 import * as assert from 'node:assert/strict';
-import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
-import { api, clusterAbsentReason, eventually } from './helpers';
+import { AppsV1Api } from '@kubernetes/client-node';
+import { api, clientConfig, clusterAbsentReason, eventually } from './helpers';
 import { childrenOf, label, resourceNames, walk } from './tree';
 
 const absent = clusterAbsentReason();
 
 function admin(): AppsV1Api {
-  const kc = new KubeConfig();
-  kc.loadFromDefault();
-  kc.setCurrentContext('kwb-admin');
-  return kc.makeApiClient(AppsV1Api);
+  return clientConfig('kwb-admin').makeApiClient(AppsV1Api);
 }
 
 describe('Cluster explorer (tree contents, live updates, RBAC)', function () {

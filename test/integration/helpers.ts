@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { KubeConfig } from '@kubernetes/client-node';
 import type { KubeWorkbenchApi } from '../../src/extension';
 
 export const EXTENSION_ID = 'kube-workbench.kube-workbench';
@@ -38,4 +39,15 @@ export async function eventually<T>(
 export function clusterAbsentReason(): string | undefined {
   if (process.env.KWB_CLUSTER === 'present') return undefined;
   return process.env.KWB_CLUSTER_SKIP_REASON ?? 'the local control plane is not running (KWB_CLUSTER is not "present")';
+}
+
+/**
+ * A client-node configuration of our own for `context` (the same KUBECONFIG the extension reads): the tests'
+ * "someone else", who creates, changes and checks objects without going through the extension.
+ */
+export function clientConfig(context = 'kwb-admin'): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromDefault();
+  kc.setCurrentContext(context);
+  return kc;
 }

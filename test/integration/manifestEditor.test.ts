@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { ApiextensionsV1Api, KubeConfig } from '@kubernetes/client-node';
-import { api, clusterAbsentReason, eventually } from './helpers';
+import { ApiextensionsV1Api } from '@kubernetes/client-node';
+import { api, clientConfig, clusterAbsentReason, eventually } from './helpers';
 import type { KubeWorkbenchApi } from '../../src/extension';
 
 const absent = clusterAbsentReason();
@@ -211,10 +211,7 @@ describe('Manifest editor: a CRD created in the cluster while a manifest is open
     }
     await api();
     await vscode.commands.executeCommand(SELECT_SOURCE, 'kwb-admin');
-    const kc = new KubeConfig();
-    kc.loadFromDefault();
-    kc.setCurrentContext('kwb-admin');
-    crds = kc.makeApiClient(ApiextensionsV1Api);
+    crds = clientConfig('kwb-admin').makeApiClient(ApiextensionsV1Api);
   });
 
   after(async function () {

@@ -1,19 +1,14 @@
 import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
 import * as vscode from 'vscode';
-import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { api, clusterAbsentReason, eventually } from './helpers';
+import { AppsV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { api, clientConfig, clusterAbsentReason, eventually } from './helpers';
 import { walk } from './tree';
 import type { ForwardState } from '../../src/core/portforward/portForward';
 
 const absent = clusterAbsentReason();
 
-function kubeconfig(): KubeConfig {
-  const kc = new KubeConfig();
-  kc.loadFromDefault();
-  kc.setCurrentContext('kwb-admin');
-  return kc;
-}
+const kubeconfig = (): KubeConfig => clientConfig('kwb-admin');
 
 /** One HTTP GET to the local end of a forward; the pod behind it answers `hello from pod <ns>/<pod>`. */
 function get(port: number): Promise<string> {

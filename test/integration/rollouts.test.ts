@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { AppsV1Api, BatchV1Api, KubeConfig } from '@kubernetes/client-node';
-import { clusterAbsentReason, eventually } from './helpers';
+import { AppsV1Api, BatchV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { clientConfig, clusterAbsentReason, eventually } from './helpers';
 import { walk } from './tree';
 import type { ActionResult } from '../../src/ext/rollout/rolloutCommands';
 import { ClusterClient, type RequestOptions } from '../../src/core/kube/clusterClient';
@@ -10,12 +10,7 @@ import { undo } from '../../src/core/rollout/rolloutApi';
 
 const absent = clusterAbsentReason();
 
-function kubeconfig(): KubeConfig {
-  const kc = new KubeConfig();
-  kc.loadFromDefault();
-  kc.setCurrentContext('kwb-admin');
-  return kc;
-}
+const kubeconfig = (): KubeConfig => clientConfig('kwb-admin');
 
 const NS = 'demo';
 

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { api, clusterAbsentReason, eventually } from './helpers';
+import { AppsV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { api, clientConfig, clusterAbsentReason, eventually } from './helpers';
 import { Commands } from '../../src/ext/commands/ids';
 import type { TerminalSession } from '../../src/ext/terminals/logTerminal';
 
@@ -9,12 +9,7 @@ const absent = clusterAbsentReason();
 const CONTEXT = 'kwb-admin';
 const NAMESPACE = 'demo';
 
-function kc(context = CONTEXT): KubeConfig {
-  const config = new KubeConfig();
-  config.loadFromDefault();
-  config.setCurrentContext(context);
-  return config;
-}
+const kc = (context = CONTEXT): KubeConfig => clientConfig(context);
 
 async function podNames(selector: string, namespace = NAMESPACE): Promise<string[]> {
   const list = await kc().makeApiClient(CoreV1Api).listNamespacedPod({ namespace, labelSelector: selector });

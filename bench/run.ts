@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { startCluster, type LocalCluster } from '../test/cluster/index';
 import { ClusterClient } from '../src/core/kube/clusterClient';
 import { loadKubeconfig } from '../src/core/kube/kubeconfig';
-import { WatchedList, type KubeObject as KubeObjectLike, type ListWatchTransport } from '../src/core/watch/watchedList';
+import { WatchedList, type ListWatchTransport } from '../src/core/watch/watchedList';
 import { toRow, type ResourceRow } from '../src/core/resources/rows';
 import { silentLogger } from '../src/core/common/logger';
 import { benchApply } from './apply';
@@ -145,39 +145,33 @@ async function benchList(cluster: LocalCluster, scope: 'all namespaces' | 'one n
 }
 
 async function benchMemory(cluster: LocalCluster): Promise<void> {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (!gc) throw new Error('run with --expose-gc');
   const { stdout } = await kubectl(
     ['get', 'pods', '-A', '-o', 'json', '--chunk-size=500', '--context', 'kwb-admin'],
     cluster.kubeconfigPath,
   );
-  const text = stdout.toString('utf8');
-  // Full objects, as a cache of parsed objects would hold them (the floor).
-  gc();
-  const beforeFull = process.memoryUsage().heapUsed;
-  let full: { items: KubeObjectLike[] } | undefined = JSON.parse(text) as { items: KubeObjectLike[] };
-  gc();
-  const count = full.items.length;
-  const perThousandFull = ((process.memoryUsage().heapUsed - beforeFull) / count) * 1000;
-  // The tree's model: the rows the watch cache keeps, in its Map by uid; the parsed objects are dropped.
-  const rows = new Map<string, ResourceRow>();
-  for (const item of full.items) {
-    const row = toRow('Pod', item);
-    if (row) rows.set(row.uid, row);
+  const file = join(cluster.stateDir, 'bench-pods.json');
+  writeFileSync(file, stdout);
+  // A fresh process per measurement, three times: the median of each.
+  const samples: { fullBytesPerObject: number; rowBytesPerObject: number; count: number }[] = [];
+  for (let i = 0; i < 3; i++) {
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile(
+        process.execPath,
+        ['--expose-gc', '--single-threaded-gc', '--import', 'tsx', 'bench/rowMemory.ts', file],
+        { maxBuffer: 1 << 20 },
+        (err, text) => (err ? reject(new Error(`bench/rowMemory.ts failed: ${err.message}`)) : resolve(text)),
+      ),
+    );
+    samples.push(JSON.parse(out) as (typeof samples)[number]);
   }
-  full = undefined;
-  gc();
-  const afterRowsOnly = process.memoryUsage().heapUsed;
-  rows.clear();
-  gc();
-  const withoutRows = process.memoryUsage().heapUsed;
-  const perThousandRows = ((afterRowsOnly - withoutRows) / count) * 1000;
+  const perThousand = (bytes: number): number => (bytes * 1000) / 1024 / 1024;
   record({
     name: `tree model: heap per 1,000 cached pods (rows in the cache's Map vs the parsed objects)`,
-    value: perThousandRows / 1024 / 1024,
+    value: perThousand(median(samples.map((s) => s.rowBytesPerObject))),
     unit: 'MB',
-    floor: perThousandFull / 1024 / 1024,
+    floor: perThousand(median(samples.map((s) => s.fullBytesPerObject))),
     target: '<= 1',
+    note: `${samples[0]?.count ?? 0} pods, median of 3 fresh processes`,
   });
 }
 

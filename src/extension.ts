@@ -94,7 +94,6 @@ export function activate(context: vscode.ExtensionContext): KubeWorkbenchApi {
       kubeconfig.onDidChange((merged) => {
         sessions.reset();
         void vscode.commands.executeCommand('setContext', ContextKeys.hasKubeconfig, merged.contexts.length > 0);
-        state.fireChanged();
       }),
     );
     own(

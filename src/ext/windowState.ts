@@ -8,11 +8,15 @@ import type { KubeconfigService } from '../core/kube/kubeconfigService';
 export class WindowState implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
+  private readonly kubeconfigListener: { dispose(): void };
 
   constructor(
     private readonly memento: vscode.Memento,
     private readonly kubeconfig: KubeconfigService,
-  ) {}
+  ) {
+    // Both values are derived from the kubeconfig too (a removed context, another current-context).
+    this.kubeconfigListener = kubeconfig.onDidChange(() => this.changed.fire());
+  }
 
   /** The chosen context if it still exists, else the kubeconfig's current-context, else the first one. */
   get context(): string | undefined {
@@ -41,12 +45,8 @@ export class WindowState implements vscode.Disposable {
     this.changed.fire();
   }
 
-  /** For listeners that must refresh when the kubeconfig changed underneath. */
-  fireChanged(): void {
-    this.changed.fire();
-  }
-
   dispose(): void {
+    this.kubeconfigListener.dispose();
     this.changed.dispose();
   }
 }

@@ -47,10 +47,9 @@ export function buildCommandTable(s: CommandServices): Record<CommandId, { title
     ...s.streams.handlers(),
     [Commands.refresh]: {
       title: 'refreshing the clusters',
+      // Reloading announces the change: sessions are reset and the tree rebuilt by their listeners.
       run: () => {
-        s.sessions.reset();
         s.kubeconfig.reload();
-        s.tree.refreshAll();
       },
     },
     [Commands.reconnect]: {
@@ -58,8 +57,8 @@ export function buildCommandTable(s: CommandServices): Record<CommandId, { title
       run: (arg) => {
         const node = asNode(arg);
         const context = node && 'context' in node ? node.context : s.state.context;
+        // The session announces its new connection state; the tree repaints that context from it.
         if (context) s.sessions.get(context).reconnect();
-        s.tree.refreshAll();
       },
     },
     [Commands.useContext]: {
@@ -112,9 +111,8 @@ export function buildCommandTable(s: CommandServices): Record<CommandId, { title
         });
         const file = picked?.[0]?.fsPath;
         if (!file) return;
+        // The settings change reloads the kubeconfig (see extension.ts), which resets the sessions.
         await config.addKubeconfigFile(file);
-        s.sessions.reset();
-        s.kubeconfig.reload();
       },
     },
     [Commands.copyName]: {

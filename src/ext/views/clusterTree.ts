@@ -77,8 +77,8 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
     this.store.add(sessions.onDidChangeConnection((context) => this.schedule(this.nodes.context(context))));
     // Permission answers change which actions items offer: repaint (not rebuild) the tree, throttled.
     this.store.add(sessions.onDidChangeAccess(() => this.scheduleRepaint()));
+    // Also fires when the kubeconfig changes (WindowState derives from it): one rebuild, not two.
     this.store.add(state.onDidChange(() => this.refreshAll()));
-    this.store.add(kubeconfig.onDidChange(() => this.refreshAll()));
   }
 
   refreshAll(): void {

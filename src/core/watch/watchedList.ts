@@ -1,3 +1,4 @@
+import { StringDecoder } from 'node:string_decoder';
 import { Backoff, defaultBackoff, type BackoffOptions } from '../common/backoff';
 import { realClock, type Clock, type TimerHandle } from '../common/clock';
 import type { Disposable } from '../common/disposable';
@@ -79,7 +80,14 @@ const FINAL: readonly KubeErrorKind[] = ['unauthorized', 'forbidden', 'notFound'
  */
 export class WatchedList<R extends Row> implements Disposable {
   private readonly rows = new Map<string, R>();
+  /** The last snapshot's rows in order; never changed once handed out (consumers may hold it). */
   private sorted: R[] | undefined = [];
+  /**
+   * Rows changed since that snapshot without moving (same namespace and name): the next snapshot copies the array
+   * and swaps them in by binary search instead of sorting everything again. A busy 20,000-pod folder changes this
+   * way hundreds of times a second; re-sorting it on every refresh cost more than all the events together.
+   */
+  private readonly replaced = new Map<string, R>();
   private state: ListState = 'idle';
   private error: KubeError | undefined;
   private resourceVersion: string | undefined;
@@ -121,7 +129,17 @@ export class WatchedList<R extends Row> implements Disposable {
   }
 
   snapshot(): ListSnapshot<R> {
-    this.sorted ??= [...this.rows.values()].sort(compareRows);
+    if (!this.sorted) {
+      this.sorted = [...this.rows.values()].sort(compareRows);
+    } else if (this.replaced.size > 0) {
+      const next = this.sorted.slice();
+      for (const row of this.replaced.values()) {
+        const at = indexOfRow(next, row);
+        if (at >= 0) next[at] = row;
+      }
+      this.sorted = next;
+    }
+    this.replaced.clear();
     return { state: this.state, items: this.sorted, error: this.error };
   }
 
@@ -198,7 +216,7 @@ export class WatchedList<R extends Row> implements Disposable {
         if (row) fresh.set(row.uid, row);
       }
       if (progressive) {
-        this.sorted = undefined;
+        this.invalidateOrder();
         this.stats.firstRowsAt ??= Date.now();
         this.changed.fire();
       }
@@ -209,7 +227,7 @@ export class WatchedList<R extends Row> implements Disposable {
       this.rows.clear();
       for (const [uid, row] of fresh) this.rows.set(uid, row);
     }
-    this.sorted = undefined;
+    this.invalidateOrder();
     this.resourceVersion = resourceVersion;
     this.changed.fire();
   }
@@ -218,15 +236,19 @@ export class WatchedList<R extends Row> implements Disposable {
     this.stats.watches++;
     this.abort = new AbortController();
     let pending = '';
+    // A chunk can end inside a multi-byte character (a label or annotation in any script): decode across chunks.
+    const decoder = new StringDecoder('utf8');
     let watchError: KubeError | undefined;
     const abort = this.abort;
     const onChunk = (chunk: Buffer): void => {
-      pending += chunk.toString('utf8');
-      let newline: number;
+      pending += decoder.write(chunk);
       let changed = false;
-      while ((newline = pending.indexOf('\n')) >= 0) {
-        const line = pending.slice(0, newline);
-        pending = pending.slice(newline + 1);
+      // One cut of the remainder per chunk, not one per event: a replayed backlog arrives as 64 KB chunks of dozens
+      // of events.
+      let start = 0;
+      for (let newline = pending.indexOf('\n'); newline >= 0; newline = pending.indexOf('\n', start)) {
+        const line = pending.slice(start, newline);
+        start = newline + 1;
         if (line.trim().length === 0) continue;
         let event: WatchEvent;
         try {
@@ -242,8 +264,8 @@ export class WatchedList<R extends Row> implements Disposable {
         }
         changed = this.apply(event) || changed;
       }
+      pending = pending.slice(start);
       if (changed) {
-        this.sorted = undefined;
         this.changed.fire();
       }
     };
@@ -280,11 +302,22 @@ export class WatchedList<R extends Row> implements Disposable {
     if (event.type === 'BOOKMARK') return false;
     const uid = event.object.metadata?.uid;
     if (!uid) return false;
-    if (event.type === 'DELETED') return this.rows.delete(uid);
-    const row = this.project(event.object);
-    if (!row) return this.rows.delete(uid);
+    const row = event.type === 'DELETED' ? undefined : this.project(event.object);
+    if (!row) {
+      if (!this.rows.delete(uid)) return false;
+      this.invalidateOrder();
+      return true;
+    }
+    const old = this.rows.get(uid);
     this.rows.set(uid, row);
+    if (!old || compareRows(old, row) !== 0) this.invalidateOrder();
+    else if (this.sorted) this.replaced.set(uid, row);
     return true;
+  }
+
+  private invalidateOrder(): void {
+    this.sorted = undefined;
+    this.replaced.clear();
   }
 
   private setState(state: ListState): void {
@@ -302,9 +335,28 @@ export class WatchedList<R extends Row> implements Disposable {
   }
 }
 
+/**
+ * Namespace, then name, in code-unit order: the API server's own order (names are lowercase DNS labels, so this is
+ * also alphabetical), and several times cheaper than localeCompare on 20,000 rows.
+ */
 function compareRows(a: Row, b: Row): number {
-  const ns = (a.namespace ?? '').localeCompare(b.namespace ?? '');
-  return ns !== 0 ? ns : a.name.localeCompare(b.name);
+  const an = a.namespace ?? '';
+  const bn = b.namespace ?? '';
+  if (an !== bn) return an < bn ? -1 : 1;
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+function indexOfRow(sorted: readonly Row[], row: Row): number {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const order = compareRows(sorted[mid]!, row);
+    if (order === 0) return mid;
+    if (order < 0) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
 }
 
 export function isKubeError(err: unknown): err is KubeError {

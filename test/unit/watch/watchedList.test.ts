@@ -5,7 +5,7 @@ import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { scriptedClient, scriptedServer } from '../../fakes/scriptedServer';
 import type { ClusterClient } from '../../../src/core/kube/clusterClient';
-import { WatchedList, type KubeObject } from '../../../src/core/watch/watchedList';
+import { WatchedList, type KubeObject, type ListWatchTransport } from '../../../src/core/watch/watchedList';
 import { toRow, type ResourceRow } from '../../../src/core/resources/rows';
 import { silentLogger } from '../../../src/core/common/logger';
 
@@ -186,5 +186,54 @@ describe('WatchedList', () => {
     await new Promise((r) => setTimeout(r, 200));
     assert.equal(server.requests.length, 1, 'one request, no retries');
     assert.match(list.snapshot().error?.message ?? '', /pods is forbidden.*\(HTTP 403\)/);
+  });
+
+  it('keeps snapshots in order through in-place changes, moves, and characters split across chunks', async () => {
+    // Chunk boundaries are the transport's business: an in-memory transport cuts them where the test wants.
+    let push: (chunk: Buffer) => void = () => undefined;
+    const transport: ListWatchTransport = {
+      getJson: <T>() =>
+        Promise.resolve({
+          metadata: { resourceVersion: '1' },
+          items: [pod('b', '1'), pod('d', '1'), pod('a', '1')],
+        } as T),
+      stream: (_path, options, onChunk) => {
+        push = onChunk;
+        return new Promise<void>((resolve) => options.signal?.addEventListener('abort', () => resolve()));
+      },
+    };
+    const list = new WatchedList<ResourceRow>(transport, '/api/v1/pods', (o) => toRow('Pod', o), 'pods', {
+      log: silentLogger,
+    });
+    cleanups.push(() => list.dispose());
+    list.start();
+    await until('ready', () => list.snapshot().state === 'ready');
+    const before = list.snapshot().items;
+    assert.deepEqual(
+      before.map((r) => r.name),
+      ['a', 'b', 'd'],
+    );
+
+    const labelled = { ...pod('b', '2'), metadata: { ...pod('b', '2').metadata, labels: { team: 'équipe' } } };
+    const bytes = Buffer.from(event('MODIFIED', labelled));
+    const cut = bytes.indexOf(Buffer.from('é')) + 1; // inside the two bytes of é
+    push(bytes.subarray(0, cut));
+    push(bytes.subarray(cut));
+    const after = list.snapshot().items;
+    assert.deepEqual(
+      after.map((r) => r.name),
+      ['a', 'b', 'd'],
+    );
+    assert.equal(after[1]?.labels?.team, 'équipe', 'the label decoded whole across the chunk boundary');
+    assert.equal(before[1]?.labels, undefined, 'a snapshot already handed out is not changed');
+
+    push(
+      Buffer.from(event('ADDED', pod('c', '3')) + event('DELETED', pod('a', '4')) + event('MODIFIED', pod('d', '5'))),
+    );
+    assert.deepEqual(
+      list.snapshot().items.map((r) => r.name),
+      ['b', 'c', 'd'],
+    );
+    assert.equal(list.stats.lists, 1);
   });
 });

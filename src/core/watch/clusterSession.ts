@@ -1,3 +1,4 @@
+import { ClusterBackoff } from '../common/backoff';
 import { realClock, type Clock, type TimerHandle } from '../common/clock';
 import { DisposableStore, type Disposable } from '../common/disposable';
 import { Emitter, type Event } from '../common/event';
@@ -59,7 +60,12 @@ export class ClusterSession implements Disposable {
     readonly context: string,
     private readonly kubeconfig: MergedKubeconfig,
     private readonly deps: { log: Logger; clock?: Clock },
-  ) {}
+  ) {
+    this.retry = new ClusterBackoff(() => (deps.clock ?? realClock).now());
+  }
+
+  /** Every list of this cluster backs off together: one unreachable cluster, one retry schedule. */
+  private readonly retry: ClusterBackoff;
 
   get client(): ClusterClient {
     this.clientInstance ??= new ClusterClient(this.context, this.kubeconfig.kubeConfigFor(this.context));
@@ -137,7 +143,7 @@ export class ClusterSession implements Disposable {
         collectionPath(key),
         (obj) => toRow(key.kind, obj),
         [key.plural, scope, `on ${this.context}`].filter(Boolean).join(' '),
-        { log: this.deps.log, clock: this.deps.clock },
+        { log: this.deps.log, clock: this.deps.clock, retry: this.retry },
       );
       this.lists.set(id, list);
       list.onDidChange(() => this.listChanged.fire(key));

@@ -1,5 +1,5 @@
 import { StringDecoder } from 'node:string_decoder';
-import { Backoff, defaultBackoff, type BackoffOptions } from '../common/backoff';
+import { ownBackoff, type BackoffOptions, type RetryPolicy } from '../common/backoff';
 import { realClock, type Clock, type TimerHandle } from '../common/clock';
 import type { Disposable } from '../common/disposable';
 import { Emitter, type Event } from '../common/event';
@@ -60,7 +60,10 @@ export interface WatchedListOptions {
   clock?: Clock;
   log: Logger;
   pageSize?: number;
+  /** The list's own backoff, when no `retry` is given. */
   backoff?: BackoffOptions;
+  /** Shared with the other lists of the same cluster (ClusterBackoff), so they back off together. */
+  retry?: RetryPolicy;
   /** A watch connection with no bytes (not even a bookmark) for this long is treated as dead and resumed. */
   idleTimeoutMs?: number;
   labelSelector?: string;
@@ -94,7 +97,7 @@ export class WatchedList<R extends Row> implements Disposable {
   private abort: AbortController | undefined;
   private retryTimer: TimerHandle | undefined;
   private disposed = false;
-  private readonly backoff: Backoff;
+  private readonly retry: RetryPolicy;
   private readonly clock: Clock;
   private readonly changed = new Emitter<void>();
   readonly onDidChange: Event<void> = this.changed.event;
@@ -118,7 +121,7 @@ export class WatchedList<R extends Row> implements Disposable {
     private readonly options: WatchedListOptions,
   ) {
     this.clock = options.clock ?? realClock;
-    this.backoff = new Backoff(options.backoff ?? defaultBackoff);
+    this.retry = options.retry ?? ownBackoff(options.backoff);
   }
 
   /** Idempotent: the first call starts listing; later calls do nothing. */
@@ -156,7 +159,7 @@ export class WatchedList<R extends Row> implements Disposable {
       try {
         if (this.resourceVersion === undefined) await this.listAll();
         this.error = undefined;
-        this.backoff.reset();
+        this.retry.succeeded();
         this.setState('ready');
         await this.watchOnce();
         // The server closed the watch normally (its timeout): resume from where we are.
@@ -175,7 +178,7 @@ export class WatchedList<R extends Row> implements Disposable {
           this.setState('failed');
           return;
         }
-        const delay = error.retryAfterSeconds !== undefined ? error.retryAfterSeconds * 1000 : this.backoff.next();
+        const delay = error.retryAfterSeconds !== undefined ? error.retryAfterSeconds * 1000 : this.retry.failed();
         this.options.log.info('watch', `${error.message}; retrying in ${delay} ms`);
         this.setState('retrying');
         await new Promise<void>((resolve) => {

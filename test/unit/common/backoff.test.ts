@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Backoff } from '../../../src/core/common/backoff';
+import { Backoff, ClusterBackoff } from '../../../src/core/common/backoff';
 import { DisposableStore, toDisposable } from '../../../src/core/common/disposable';
 
 describe('Backoff', () => {
@@ -17,6 +17,50 @@ describe('Backoff', () => {
     b.next();
     b.reset();
     assert.equal(b.next(), 100);
+  });
+});
+
+describe('ClusterBackoff', () => {
+  const options = { initialMs: 1000, maxMs: 8000, factor: 2, jitter: 0, random: () => 0 };
+
+  it('makes the lists that fail together wait for the same round, and only a later failure lengthens it', () => {
+    let now = 0;
+    const cluster = new ClusterBackoff(() => now, options);
+    // Twenty folders of an unreachable cluster fail within the same few ms.
+    const first = Array.from({ length: 20 }, (_, i) => {
+      now = i;
+      return now + cluster.failed();
+    });
+    assert.deepEqual(new Set(first), new Set([1000]), 'all retry at the round of the first failure');
+    assert.equal(cluster.rounds, 1);
+    // They retry at 1000 and fail again: the next round is twice as long, once.
+    const second = Array.from({ length: 20 }, (_, i) => {
+      now = 1000 + i;
+      return now + cluster.failed();
+    });
+    assert.deepEqual(new Set(second), new Set([3000]));
+    assert.equal(cluster.rounds, 2);
+  });
+
+  it('starts over when any request to the cluster succeeds', () => {
+    let now = 0;
+    const cluster = new ClusterBackoff(() => now, options);
+    cluster.failed();
+    now = 1000;
+    cluster.failed();
+    cluster.succeeded();
+    now = 5000;
+    assert.equal(cluster.failed(), 1000);
+  });
+
+  it('spreads the retries of one round a little, never before the round', () => {
+    let now = 0;
+    const cluster = new ClusterBackoff(() => now, { ...options, jitter: 0.2, random: () => 1 });
+    const a = cluster.failed();
+    now = 10;
+    const b = now + cluster.failed();
+    assert.ok(a >= 800 && b >= a, `${a} ${b}`);
+    assert.ok(b - a <= 250);
   });
 });
 

@@ -390,6 +390,28 @@ describe('Attach to a running container', function () {
     again.terminal.dispose();
   });
 
+  it('from the palette, attaches to the pod whose document is in the active editor', async () => {
+    const pods = await walk(CONTEXT, NAMESPACE, 'Workloads', 'Pods');
+    const node = await eventually('a pod of web', async () =>
+      (await childrenOf(pods)).find((k) => k.type === 'resource' && /^web-/.test(label(k))),
+    );
+    await vscode.commands.executeCommand(Commands.openResource, node);
+    await eventually('the pod document', () =>
+      vscode.window.activeTextEditor?.document.uri.path.endsWith(`/pods/${NAMESPACE}/${label(node)}.yaml`)
+        ? true
+        : undefined,
+    );
+    // No argument, as from the palette; the pod has one container, so nothing is asked.
+    const s = session(await vscode.commands.executeCommand(Commands.attach));
+    await eventually('the banner', () =>
+      s.output().includes(`Attached to the running process of container "nginx" of pod "${label(node)}"`)
+        ? true
+        : undefined,
+    );
+    s.terminal.dispose();
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
   it('names the valid containers when the container does not exist', async () => {
     const s = await attach({ context: CONTEXT, namespace: NAMESPACE, name: 'standalone', container: 'nope' });
     assert.equal(await s.closed, -1);

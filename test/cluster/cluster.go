@@ -215,12 +215,12 @@ func (s *supervisor) waitCRDsEstablished(ctx context.Context, names []string, ti
 }
 
 // bootstrap installs what the components and contexts need: kwok's CRDs for
-// per-pod logs/exec/port-forward, and RBAC for the kwb-viewer and kwb-exec
+// per-pod logs/exec/port-forward/attach, and RBAC for the kwb-viewer and kwb-exec
 // users.
 func (s *supervisor) bootstrap(ctx context.Context) error {
 	a := s.newApplier()
 	var objs []*unstructured.Unstructured
-	for _, data := range [][]byte{kwokcrd.Logs, kwokcrd.Exec, kwokcrd.PortForward} {
+	for _, data := range [][]byte{kwokcrd.Logs, kwokcrd.Exec, kwokcrd.PortForward, kwokcrd.Attach} {
 		o, err := decodeYAML(string(data))
 		if err != nil {
 			return err
@@ -235,7 +235,7 @@ func (s *supervisor) bootstrap(ctx context.Context) error {
 	if err := a.create(ctx, objs, 60*time.Second); err != nil {
 		return err
 	}
-	return s.waitCRDsEstablished(ctx, []string{"logs.kwok.x-k8s.io", "execs.kwok.x-k8s.io", "portforwards.kwok.x-k8s.io"}, 30*time.Second)
+	return s.waitCRDsEstablished(ctx, []string{"logs.kwok.x-k8s.io", "execs.kwok.x-k8s.io", "portforwards.kwok.x-k8s.io", "attaches.kwok.x-k8s.io"}, 30*time.Second)
 }
 
 func nodeName(i int) string { return fmt.Sprintf("kwok-node-%d", i) }

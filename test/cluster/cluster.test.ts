@@ -239,6 +239,60 @@ void describe('local cluster', { timeout: 60 * 60 * 1000 }, () => {
     }
   });
 
+  void it('a pod labelled kwb.dev/restart-once restarts once; logs --previous shows the first instance', async () => {
+    const name = `restarts-${Date.now().toString(36)}`;
+    await ok(['run', name, '-n', 'demo', '--image=example/app:1', '--labels=kwb.dev/restart-once=true']);
+    try {
+      let status = '';
+      for (let i = 0; i < 100 && !/^1 1 Error$/.test(status); i++) {
+        await new Promise((r) => setTimeout(r, 300));
+        status = await ok([
+          'get',
+          'pod',
+          name,
+          '-n',
+          'demo',
+          '-o',
+          'jsonpath={.status.containerStatuses[0].restartCount} {.status.containerStatuses[0].lastState.terminated.exitCode} {.status.containerStatuses[0].lastState.terminated.reason}',
+        ]);
+      }
+      assert.equal(status, '1 1 Error', 'restartCount, lastState.terminated exit code and reason');
+      assert.match(
+        await ok(['get', 'pod', name, '-n', 'demo', '--no-headers']),
+        new RegExp(`^${name}\\s+1/1\\s+Running\\s+1 `),
+      );
+      const previous = await ok(['logs', '--previous', '-n', 'demo', name]);
+      assert.match(
+        previous,
+        new RegExp(`starting ${name} in pod demo/${name} \\(image example/app:1\\), first instance`),
+      );
+      assert.match(previous, new RegExp(`${name}: fatal: simulated crash`));
+      const current = await ok(['logs', '-n', 'demo', name]);
+      assert.match(current, /restarted after the first instance exited with code 1/);
+      assert.doesNotMatch(current, /fatal: simulated crash/);
+      // A pod without the label has no previous instance, as on a real node.
+      const none = await kubectl(['logs', '--previous', '-n', 'demo', 'standalone', '-c', 'main']);
+      assert.notEqual(none.code, 0, none.stdout);
+    } finally {
+      await kubectl(['delete', 'pod', name, '-n', 'demo', '--grace-period=0', '--wait=false']);
+    }
+  });
+
+  void it('attach streams what the container writes from then on', async () => {
+    const marker = `attach-marker-${Date.now()}`;
+    const w = watchOutput(['attach', '-n', 'demo', 'standalone', '-c', 'sidecar'], new RegExp(`${marker} two`));
+    try {
+      await new Promise((r) => setTimeout(r, 1500));
+      await cluster.appendLog('demo', 'standalone', 'sidecar', [`${marker} one`, `${marker} two`]);
+      await w.matched;
+      assert.match(w.output(), new RegExp(`${marker} one\n${marker} two`));
+      // Attach starts at the end: the seeded lines are not repeated.
+      assert.doesNotMatch(w.output(), /starting sidecar in pod/);
+    } finally {
+      w.child.kill();
+    }
+  });
+
   void it("exec -- sh -c 'echo hi; exit 3' prints hi and exits 3, in the pod's sandbox folder", async () => {
     const r = await kubectl(['exec', '-n', 'demo', 'standalone', '-c', 'main', '--', 'sh', '-c', 'echo hi; exit 3']);
     assert.equal(r.stdout, 'hi\n');

@@ -10,11 +10,69 @@ import (
 	podfast "sigs.k8s.io/kwok/kustomize/stage/pod/fast"
 )
 
+// restartOnceStage simulates one crash and restart of every container of a
+// pod labelled kwb.dev/restart-once=true, a second after kwok made it Running:
+// the status (patched by kwok through the API server like any kubelet status
+// update) gets restartCount 1 and a lastState.terminated with exit code 1. The
+// selector no longer matches once a container has restarted, so it happens
+// once. The sandbox controller gives such pods a previousLogsFile with the
+// previous instance's log (sandbox.go).
+const restartOnceStage = `apiVersion: kwok.x-k8s.io/v1alpha1
+kind: Stage
+metadata:
+  name: kwb-pod-restart-once
+spec:
+  resourceRef:
+    apiGroup: v1
+    kind: Pod
+  selector:
+    matchExpressions:
+    - key: '.metadata.labels["` + restartOnceLabel + `"]'
+      operator: 'In'
+      values:
+      - 'true'
+    - key: '.metadata.deletionTimestamp'
+      operator: 'DoesNotExist'
+    - key: '.status.phase'
+      operator: 'In'
+      values:
+      - 'Running'
+    - key: '.status.conditions.[] | select( .type == "Ready" ) | .status'
+      operator: 'In'
+      values:
+      - 'True'
+    - key: '.status.containerStatuses.[] | select( .restartCount > 0 ) | .name'
+      operator: 'DoesNotExist'
+  delay:
+    durationMilliseconds: 1000
+  next:
+    statusTemplate: |
+      {{ $now := Now }}
+      {{ $started := or .status.startTime $now }}
+      containerStatuses:
+      {{ range .spec.containers }}
+      - image: {{ .image | Quote }}
+        name: {{ .name | Quote }}
+        ready: true
+        started: true
+        restartCount: 1
+        lastState:
+          terminated:
+            exitCode: 1
+            reason: Error
+            startedAt: {{ $started | Quote }}
+            finishedAt: {{ $now | Quote }}
+        state:
+          running:
+            startedAt: {{ $now | Quote }}
+      {{ end }}
+`
+
 // writeKwokConfig writes kwok's configuration: kwok's own default stages (the
 // ones kwokctl feeds to kwok: node initialize, heartbeat with lease, pod
-// ready/complete/delete) and cluster-wide fallbacks for logs, exec and
-// port-forward. Per-pod Logs/Exec/PortForward objects are created by the
-// sandbox controller (sandbox.go).
+// ready/complete/delete), our restart-once stage, and cluster-wide fallbacks
+// for logs, exec, port-forward and attach. Per-pod Logs/Exec/PortForward/Attach
+// objects are created by the sandbox controller (sandbox.go).
 func (s *supervisor) writeKwokConfig() error {
 	docs := []string{
 		nodefast.DefaultNodeInit,
@@ -22,6 +80,7 @@ func (s *supervisor) writeKwokConfig() error {
 		podfast.DefaultPodReady,
 		podfast.DefaultPodComplete,
 		podfast.DefaultPodDelete,
+		restartOnceStage,
 	}
 	defaultLog := s.path("logs", "_default.log")
 	if err := os.WriteFile(defaultLog, []byte(criLines("stdout", "kwb-cluster: this pod has no log file of its own")), 0o644); err != nil {
@@ -54,7 +113,14 @@ metadata:
 spec:
   forwards:
   - command: [%q, "pf-http", "", "(no sandbox)"]
-`, s.self))
+`, s.self), fmt.Sprintf(`apiVersion: kwok.x-k8s.io/v1alpha1
+kind: ClusterAttach
+metadata:
+  name: kwb-default
+spec:
+  attaches:
+  - logsFile: %q
+`, defaultLog))
 	var b strings.Builder
 	for _, d := range docs {
 		b.WriteString("---\n")

@@ -22,6 +22,11 @@ import (
 // `kubectl logs -f`).
 const writesLogsLabel = "kwb.dev/writes-logs"
 
+// Pods labelled with this have each container crash and restart once (the
+// kwok stage in kwokconfig.go) and keep the previous instance's log, for
+// `kubectl logs --previous`.
+const restartOnceLabel = "kwb.dev/restart-once"
+
 // ScaleNamespace holds the --pods benchmark pods; they use kwok's
 // cluster-wide fallbacks instead of per-pod sandboxes.
 const scaleNamespace = "scale"
@@ -30,6 +35,7 @@ var (
 	gvrLogs        = schema.GroupVersionResource{Group: "kwok.x-k8s.io", Version: "v1alpha1", Resource: "logs"}
 	gvrExecs       = schema.GroupVersionResource{Group: "kwok.x-k8s.io", Version: "v1alpha1", Resource: "execs"}
 	gvrPortForward = schema.GroupVersionResource{Group: "kwok.x-k8s.io", Version: "v1alpha1", Resource: "portforwards"}
+	gvrAttach      = schema.GroupVersionResource{Group: "kwok.x-k8s.io", Version: "v1alpha1", Resource: "attaches"}
 )
 
 // criLines formats messages in the kubelet CRI log format kwok reads.
@@ -42,9 +48,11 @@ func criLines(stream string, msgs ...string) string {
 }
 
 // sandbox gives every pod (outside the scale namespace) a log file per
-// container under <state>/logs/<ns>/<pod>/<container>.log, an exec folder
-// <state>/exec/<ns>/<pod>, and a port-forward target, by creating kwok
-// Logs, Exec and PortForward objects named after the pod.
+// container under <state>/logs/<ns>/<pod>/<container>.log (and, for pods that
+// restart once, <container>.previous.log), an exec folder
+// <state>/exec/<ns>/<pod>, a port-forward target, and attach (which follows
+// the log file), by creating kwok Logs, Exec, PortForward and Attach objects
+// named after the pod.
 type sandbox struct {
 	s       *supervisor
 	queue   chan *corev1.Pod
@@ -129,6 +137,10 @@ func (b *sandbox) logPath(ns, pod, container string) string {
 	return b.s.path("logs", ns, pod, container+".log")
 }
 
+func (b *sandbox) previousLogPath(ns, pod, container string) string {
+	return b.s.path("logs", ns, pod, container+".previous.log")
+}
+
 func (b *sandbox) setup(ctx context.Context, p *corev1.Pod) error {
 	execDir := b.s.path("exec", p.Namespace, p.Name)
 	if err := os.MkdirAll(execDir, 0o755); err != nil {
@@ -137,15 +149,37 @@ func (b *sandbox) setup(ctx context.Context, p *corev1.Pod) error {
 	var containers []corev1.Container
 	containers = append(containers, p.Spec.InitContainers...)
 	containers = append(containers, p.Spec.Containers...)
-	var logs []any
+	restarts := p.Labels[restartOnceLabel] == "true"
+	var logs, attaches []any
 	for _, c := range containers {
 		path := b.logPath(p.Namespace, p.Name, c.Name)
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return err
 		}
+		entry := map[string]any{"containers": []any{c.Name}, "logsFile": path, "follow": true}
+		// The previous instance's log is written first, so its timestamps
+		// come before the current instance's.
+		if restarts {
+			previous := b.previousLogPath(p.Namespace, p.Name, c.Name)
+			if _, err := os.Stat(previous); os.IsNotExist(err) {
+				content := criLines("stdout",
+					fmt.Sprintf("starting %s in pod %s/%s (image %s), first instance", c.Name, p.Namespace, p.Name, c.Image),
+					fmt.Sprintf("%s: listening on :%d", c.Name, firstPort(c)),
+				)
+				content += criLines("stderr", fmt.Sprintf("%s: fatal: simulated crash (%s), exiting with code 1", c.Name, restartOnceLabel))
+				if err := os.WriteFile(previous, []byte(content), 0o644); err != nil {
+					return err
+				}
+			}
+			entry["previousLogsFile"] = previous
+		}
 		if _, err := os.Stat(path); os.IsNotExist(err) {
+			instance := ""
+			if restarts {
+				instance = ", restarted after the first instance exited with code 1"
+			}
 			content := criLines("stdout",
-				fmt.Sprintf("starting %s in pod %s/%s (image %s)", c.Name, p.Namespace, p.Name, c.Image),
+				fmt.Sprintf("starting %s in pod %s/%s (image %s)%s", c.Name, p.Namespace, p.Name, c.Image, instance),
 				fmt.Sprintf("%s: listening on :%d", c.Name, firstPort(c)),
 				fmt.Sprintf("%s: ready", c.Name),
 			)
@@ -154,7 +188,9 @@ func (b *sandbox) setup(ctx context.Context, p *corev1.Pod) error {
 				return err
 			}
 		}
-		logs = append(logs, map[string]any{"containers": []any{c.Name}, "logsFile": path, "follow": true})
+		logs = append(logs, entry)
+		// kwok's attach streams what is appended to the log file from then on.
+		attaches = append(attaches, map[string]any{"containers": []any{c.Name}, "logsFile": path})
 	}
 	owner := []any{map[string]any{
 		"apiVersion": "v1", "kind": "Pod", "name": p.Name, "uid": string(p.UID),
@@ -185,6 +221,7 @@ func (b *sandbox) setup(ctx context.Context, p *corev1.Pod) error {
 				map[string]any{"name": "PS1", "value": p.Name + ":\\w\\$ "},
 			},
 		}}}})},
+		{gvrAttach, mk("Attach", map[string]any{"attaches": attaches})},
 		{gvrPortForward, mk("PortForward", map[string]any{"forwards": []any{map[string]any{
 			"command": []any{b.s.self, "pf-http", p.Namespace, p.Name},
 		}}})},

@@ -650,7 +650,7 @@ func (s *supervisor) kwokArgs() []string {
 		"--tls-private-key-file=" + s.pki.path("kwok-serving.key"),
 		"--cidr=10.244.0.0/16",
 		"--node-lease-duration-seconds=40",
-		"--enable-crds=Logs,Exec,PortForward",
+		"--enable-crds=Logs,Exec,PortForward,Attach",
 		// The kubelet port the nodes advertise is served by the exec front
 		// (kwok.go), which proxies everything but exec to kwok's server.
 		"--kwb-listen=127.0.0.1:" + strconv.Itoa(s.ports["kwok"]),

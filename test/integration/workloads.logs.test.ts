@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { AppsV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { api, clientConfig, clusterAbsentReason, eventually } from './helpers';
+import { childrenOf, label, walk } from './tree';
 import { Commands } from '../../src/ext/commands/ids';
 import type { TerminalSession } from '../../src/ext/terminals/logTerminal';
 
@@ -103,9 +104,72 @@ describe('Logs of pods and workloads', function () {
     s.terminal.dispose();
   });
 
-  it('previous container logs: the local cluster has none, and the message says so', async () => {
-    // kwok serves no previous (terminated) container log unless its Logs object names a previousLogsFile,
-    // and the local cluster's pods never restart: the request must fail with a message naming the cause.
+  it('previous container logs: a pod that restarted shows "1 restart" and its previous instance\'s log', async () => {
+    const core = kc().makeApiClient(CoreV1Api);
+    const name = `kwb-restarts-${suffix}`;
+    // The local cluster's kwok stage crashes and restarts each container of such a pod once (status through the
+    // API server: restartCount 1, lastState.terminated), and kwok serves the first instance's log as previous.
+    await core.createNamespacedPod({
+      namespace: NAMESPACE,
+      body: {
+        metadata: { name, labels: { 'kwb.dev/restart-once': 'true' } },
+        spec: { containers: [{ name: 'app', image: 'example/app:1' }] },
+      },
+    });
+    try {
+      const pods = await walk(CONTEXT, NAMESPACE, 'Workloads', 'Pods');
+      const status = await eventually(
+        'the pod in the tree with its restart',
+        async () => {
+          const node = (await childrenOf(pods)).find((k) => label(k) === name);
+          return node?.type === 'resource' && /\b1 restart\b/.test(node.row.status) ? node.row.status : undefined;
+        },
+        60_000,
+      );
+      assert.match(status, /^Running 1\/1 · 1 restart$/);
+
+      const previous = await vscode.commands.executeCommand<vscode.TextDocument>(Commands.logsWithOptions, {
+        context: CONTEXT,
+        namespace: NAMESPACE,
+        kind: 'Pod',
+        name,
+        target: 'document',
+        options: { previous: true, follow: false },
+      });
+      const previousText = await eventually(
+        "the previous instance's lines",
+        () => (/fatal: simulated crash/.test(previous.getText()) ? previous.getText() : undefined),
+        30_000,
+      );
+      assert.match(
+        previousText,
+        new RegExp(`starting app in pod ${NAMESPACE}/${name} \\(image example/app:1\\), first instance`),
+      );
+      assert.doesNotMatch(previousText, /restarted after the first instance/);
+
+      const current = await vscode.commands.executeCommand<vscode.TextDocument>(Commands.openLogs, {
+        context: CONTEXT,
+        namespace: NAMESPACE,
+        kind: 'Pod',
+        name,
+        options: { follow: false },
+      });
+      const currentText = await eventually(
+        "the current instance's lines",
+        () => (/app: ready/.test(current.getText()) ? current.getText() : undefined),
+        30_000,
+      );
+      assert.match(currentText, /restarted after the first instance exited with code 1/);
+      assert.doesNotMatch(currentText, /fatal: simulated crash|first instance\)/);
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    } finally {
+      await core.deleteNamespacedPod({ name, namespace: NAMESPACE, gracePeriodSeconds: 0 }).catch(() => undefined);
+    }
+  });
+
+  it('previous container logs of a container that never restarted: the message says so', async () => {
+    // Pods without the restart label have no previous instance (kwok's Logs object names no previousLogsFile,
+    // like a kubelet with no terminated container): the request must fail with a message naming the cause.
     const s = session(
       await vscode.commands.executeCommand(Commands.followLogs, {
         context: CONTEXT,
@@ -278,6 +342,93 @@ describe('Exec into containers', function () {
     assert.match(
       s.output(),
       /forbidden on context "kwb-viewer": it needs the RBAC permission "create" on "pods\/exec"/,
+    );
+  });
+});
+
+describe('Attach to a running container', function () {
+  this.timeout(120_000);
+  before(function () {
+    if (absent) this.skip();
+  });
+  after(() => disposeAll());
+
+  const attach = async (target: Record<string, unknown>): Promise<TerminalSession> =>
+    session(await vscode.commands.executeCommand(Commands.attach, target));
+
+  it('shows what the running process writes from now on; closing the terminal detaches and leaves it running', async () => {
+    const core = kc().makeApiClient(CoreV1Api);
+    const before = await core.readNamespacedPod({ name: 'standalone', namespace: NAMESPACE });
+    const restarts = before.status?.containerStatuses?.find((c) => c.name === 'main')?.restartCount;
+    // The pod is labelled kwb.dev/writes-logs: its containers write a line every 2 s.
+    const s = await attach({ context: CONTEXT, namespace: NAMESPACE, name: 'standalone', container: 'main' });
+    assert.equal(s.kind, 'attach');
+    await eventually(
+      'new lines of the process',
+      () => (/GET \/healthz 200 tick=\d+ pod=standalone\r\n/.test(s.output()) ? true : undefined),
+      30_000,
+    );
+    assert.match(s.output(), /Closing this terminal detaches; the process keeps running/);
+    assert.match(s.output(), /Attached to the running process of container "main" of pod "standalone" \(no TTY\)/);
+    // Attach starts at the end of the output: the lines written at start-up are not repeated.
+    assert.doesNotMatch(s.output(), /starting main in pod/);
+
+    s.terminal.dispose();
+    assert.equal(await s.closed, undefined, 'detached by the user, not ended by the process');
+    const after = await core.readNamespacedPod({ name: 'standalone', namespace: NAMESPACE });
+    const main = after.status?.containerStatuses?.find((c) => c.name === 'main');
+    assert.ok(main?.state?.running, 'the container still runs after the detach');
+    assert.equal(main?.restartCount, restarts);
+
+    // Attaching again works: the process is still there.
+    const again = await attach({ context: CONTEXT, namespace: NAMESPACE, name: 'standalone', container: 'main' });
+    await eventually(
+      'new lines after attaching again',
+      () => (/tick=\d+ pod=standalone/.test(again.output()) ? true : undefined),
+      30_000,
+    );
+    again.terminal.dispose();
+  });
+
+  it('from the palette, attaches to the pod whose document is in the active editor', async () => {
+    const pods = await walk(CONTEXT, NAMESPACE, 'Workloads', 'Pods');
+    const node = await eventually('a pod of web', async () =>
+      (await childrenOf(pods)).find((k) => k.type === 'resource' && /^web-/.test(label(k))),
+    );
+    await vscode.commands.executeCommand(Commands.openResource, node);
+    await eventually('the pod document', () =>
+      vscode.window.activeTextEditor?.document.uri.path.endsWith(`/pods/${NAMESPACE}/${label(node)}.yaml`)
+        ? true
+        : undefined,
+    );
+    // No argument, as from the palette; the pod has one container, so nothing is asked.
+    const s = session(await vscode.commands.executeCommand(Commands.attach));
+    await eventually('the banner', () =>
+      s.output().includes(`Attached to the running process of container "nginx" of pod "${label(node)}"`)
+        ? true
+        : undefined,
+    );
+    s.terminal.dispose();
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('names the valid containers when the container does not exist', async () => {
+    const s = await attach({ context: CONTEXT, namespace: NAMESPACE, name: 'standalone', container: 'nope' });
+    assert.equal(await s.closed, -1);
+    assert.match(s.output(), /no container "nope"; its containers are: main, sidecar/);
+  });
+
+  it('says which RBAC permission is missing when attach is forbidden', async () => {
+    const pods = await kc()
+      .makeApiClient(CoreV1Api)
+      .listNamespacedPod({ namespace: 'team-a', labelSelector: 'app=api' });
+    const pod = pods.items.find((p) => p.status?.phase === 'Running')?.metadata?.name;
+    assert.ok(pod, 'a running api pod in team-a');
+    const s = await attach({ context: 'kwb-viewer', namespace: 'team-a', name: pod, container: 'api' });
+    assert.equal(await s.closed, -1);
+    assert.match(
+      s.output(),
+      /Attach to container "api" of pod "[\w-]+" in namespace "team-a" is forbidden on context "kwb-viewer": it needs the RBAC permission "create" on "pods\/attach"/,
     );
   });
 });

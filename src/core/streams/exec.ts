@@ -1,6 +1,6 @@
 import { Writable, type Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-import { Exec, type KubeConfig, type V1Status } from '@kubernetes/client-node';
+import { Attach, Exec, type KubeConfig, type V1Status } from '@kubernetes/client-node';
 import type WebSocket from 'isomorphic-ws';
 import { KubeError, toKubeError } from '../kube/errors';
 import type { ListWatchTransport } from '../watch/watchedList';
@@ -36,7 +36,10 @@ export class TerminalSink extends Writable {
   }
 }
 
-/** How an exec ended: the process's exit code, or an error (connection lost, refused, …). */
+/** Exec starts a new process in the container; attach connects to the process the container runs. */
+export type StreamMode = 'exec' | 'attach';
+
+/** How an exec or attach ended: the status the server sent (an exit code), or an error (connection lost, …). */
 export type ExecOutcome = { readonly exitCode: number } | { readonly error: KubeError };
 
 export interface ExecIo {
@@ -63,6 +66,13 @@ export const AUTO_SHELL = [
   'for s in bash ash zsh sh; do if command -v "$s" >/dev/null 2>&1; then exec "$s"; fi; done; exec /bin/sh',
 ];
 
+/** What the container was started with: attach must use a TTY exactly when the container has one. */
+export interface ContainerTerminal {
+  readonly tty: boolean;
+  /** Whether the container's process has a stdin to write to (`stdin: true` in its spec). */
+  readonly stdin: boolean;
+}
+
 interface ContainerStatus {
   name?: string;
   state?: {
@@ -85,12 +95,22 @@ export function exitCodeOf(status: V1Status): number | undefined {
 
 /**
  * Checks the pod and container before connecting, so that errors name their cause: the pod is missing, the
- * container does not exist (the valid ones are listed) or is not running.
+ * container does not exist (the valid ones are listed) or is not running. Returns how the container was started.
  */
-export async function checkExecTarget(transport: ListWatchTransport, ref: ContainerRef): Promise<void> {
-  const what = `opening a shell in pod "${ref.pod}" in namespace "${ref.namespace}"`;
+export async function checkExecTarget(
+  transport: ListWatchTransport,
+  ref: ContainerRef,
+  mode: StreamMode = 'exec',
+): Promise<ContainerTerminal> {
+  const what =
+    mode === 'exec'
+      ? `opening a shell in pod "${ref.pod}" in namespace "${ref.namespace}"`
+      : `attaching to pod "${ref.pod}" in namespace "${ref.namespace}"`;
   let pod: {
-    spec?: { containers?: { name: string }[]; initContainers?: { name: string }[] };
+    spec?: {
+      containers?: { name: string; tty?: boolean; stdin?: boolean }[];
+      initContainers?: { name: string }[];
+    };
     status?: { phase?: string; containerStatuses?: ContainerStatus[] };
   };
   try {
@@ -120,9 +140,11 @@ export async function checkExecTarget(transport: ListWatchTransport, ref: Contai
         : `not started (pod ${pod.status?.phase ?? 'Pending'})`;
     throw new KubeError(
       'invalid',
-      `Container "${ref.container}" of pod "${ref.pod}" is not running: it is ${why}. Exec needs a running container.`,
+      `Container "${ref.container}" of pod "${ref.pod}" is not running: it is ${why}. ${mode === 'exec' ? 'Exec' : 'Attach'} needs a running container.`,
     );
   }
+  const spec = pod.spec?.containers?.find((c) => c.name === ref.container);
+  return { tty: spec?.tty === true, stdin: spec?.stdin === true };
 }
 
 /**
@@ -130,12 +152,73 @@ export async function checkExecTarget(transport: ListWatchTransport, ref: Contai
  * stdout/stderr go to the given streams, a resizable stdout (TerminalSink) sends its size first and then on
  * every resize, and the status channel gives the exit code.
  */
-export async function startExec(
+export function startExec(
   kc: KubeConfig,
   context: string,
   ref: ContainerRef,
   command: readonly string[],
   io: ExecIo,
+): Promise<ExecHandle> {
+  const exec = new Exec(kc);
+  return connectChannels(context, ref, 'exec', (onStatus) =>
+    exec.exec(
+      encodeURIComponent(ref.namespace),
+      encodeURIComponent(ref.pod),
+      ref.container,
+      [...command],
+      io.stdout,
+      io.stderr,
+      io.stdin,
+      io.tty,
+      onStatus,
+    ),
+  );
+}
+
+/** The channel protocol's status stream (a V1Status when the process ends or the server gives up). */
+const STATUS_CHANNEL = 3;
+
+/**
+ * Attaches to the process a container runs (`pods/<name>/attach`), over the same WebSocket channel protocol as
+ * exec (client-node's handler: v5, falling back to v4). `io.tty` must match the container's own TTY, as kubectl
+ * does. Closing the handle detaches: the process keeps running.
+ */
+export function startAttach(kc: KubeConfig, context: string, ref: ContainerRef, io: ExecIo): Promise<ExecHandle> {
+  const attach = new Attach(kc);
+  return connectChannels(context, ref, 'attach', (onStatus) => {
+    // client-node's Attach reads the status channel only to end stdout; keep the status, which says why it ended.
+    const handler = attach.handler;
+    attach.handler = {
+      connect: (path, textHandler, binaryHandler) =>
+        handler.connect(path, textHandler, (stream, data) => {
+          if (stream === STATUS_CHANNEL && data.length > 0) {
+            try {
+              onStatus(JSON.parse(data.toString('utf8')) as V1Status);
+            } catch {
+              onStatus({ status: 'Failure', message: 'unreadable status from the server' });
+            }
+          }
+          return binaryHandler ? binaryHandler(stream, data) : true;
+        }),
+    };
+    return attach.attach(
+      encodeURIComponent(ref.namespace),
+      encodeURIComponent(ref.pod),
+      ref.container,
+      io.stdout,
+      io.stderr,
+      io.stdin,
+      io.tty,
+    );
+  });
+}
+
+/** What exec and attach share: the status becomes the outcome, a close without a status is a lost connection. */
+async function connectChannels(
+  context: string,
+  ref: ContainerRef,
+  mode: StreamMode,
+  connect: (onStatus: (status: V1Status) => void) => Promise<WebSocket.WebSocket>,
 ): Promise<ExecHandle> {
   let settle: (outcome: ExecOutcome) => void = () => undefined;
   let settled = false;
@@ -146,32 +229,23 @@ export async function startExec(
       resolve(o);
     };
   });
-  const exec = new Exec(kc);
+  const onStatus = (status: V1Status): void => {
+    const code = exitCodeOf(status);
+    if (code !== undefined) {
+      settle({ exitCode: code });
+      return;
+    }
+    const what =
+      mode === 'exec'
+        ? `The command in container "${ref.container}" of pod "${ref.pod}" failed`
+        : `Attaching to container "${ref.container}" of pod "${ref.pod}" failed`;
+    settle({ error: new KubeError('other', `${what}: ${status.message ?? status.reason ?? 'unknown reason'}`) });
+  };
   let socket: WebSocket.WebSocket;
   try {
-    socket = await exec.exec(
-      encodeURIComponent(ref.namespace),
-      encodeURIComponent(ref.pod),
-      ref.container,
-      [...command],
-      io.stdout,
-      io.stderr,
-      io.stdin,
-      io.tty,
-      (status) => {
-        const code = exitCodeOf(status);
-        if (code !== undefined) settle({ exitCode: code });
-        else
-          settle({
-            error: new KubeError(
-              'other',
-              `The command in container "${ref.container}" of pod "${ref.pod}" failed: ${status.message ?? status.reason ?? 'unknown reason'}`,
-            ),
-          });
-      },
-    );
+    socket = await connect(onStatus);
   } catch (err) {
-    throw explainExecError(err, context, ref);
+    throw explainExecError(err, context, ref, mode);
   }
   socket.on('close', () => {
     // A status message always precedes a normal end; without one the connection was lost.
@@ -200,36 +274,42 @@ export async function startExec(
 }
 
 /** client-node reports a refused upgrade as "Unexpected server response: 403": say what it means. */
-export function explainExecError(err: unknown, context: string, ref: ContainerRef): KubeError {
+export function explainExecError(
+  err: unknown,
+  context: string,
+  ref: ContainerRef,
+  mode: StreamMode = 'exec',
+): KubeError {
   const message = (err as { message?: unknown } | undefined)?.message;
   const text = typeof message === 'string' ? message : '';
   const status = /Unexpected server response: (\d{3})/.exec(text)?.[1];
   const where = `container "${ref.container}" of pod "${ref.pod}" in namespace "${ref.namespace}"`;
+  const action = mode === 'exec' ? 'Exec into' : 'Attach to';
   if (status === '403') {
     return new KubeError(
       'forbidden',
-      `Exec into ${where} is forbidden on context "${context}": it needs the RBAC permission "create" on "pods/exec" in namespace "${ref.namespace}"`,
+      `${action} ${where} is forbidden on context "${context}": it needs the RBAC permission "create" on "pods/${mode}" in namespace "${ref.namespace}"`,
       403,
       { cause: err },
     );
   }
   if (status === '401') {
-    return new KubeError('unauthorized', `Exec into ${where} failed: not logged in to context "${context}"`, 401, {
+    return new KubeError('unauthorized', `${action} ${where} failed: not logged in to context "${context}"`, 401, {
       cause: err,
     });
   }
   if (status === '404') {
-    return new KubeError('notFound', `Exec into ${where} failed: the pod does not exist`, 404, { cause: err });
+    return new KubeError('notFound', `${action} ${where} failed: the pod does not exist`, 404, { cause: err });
   }
   if (status) {
     return new KubeError(
       'server',
-      `Exec into ${where} failed: the API server answered HTTP ${status}`,
+      `${action} ${where} failed: the API server answered HTTP ${status}`,
       Number(status),
       {
         cause: err,
       },
     );
   }
-  return toKubeError(err, `exec into ${where} on context "${context}"`);
+  return toKubeError(err, `${action.toLowerCase()} ${where} on context "${context}"`);
 }

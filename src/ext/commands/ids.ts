@@ -41,6 +41,7 @@ export const Commands = {
   logsWithOptions: `${PREFIX}.logsWithOptions`,
   exec: `${PREFIX}.exec`,
   execCommand: `${PREFIX}.execCommand`,
+  attach: `${PREFIX}.attach`,
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 

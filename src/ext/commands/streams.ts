@@ -9,7 +9,8 @@ import { SETTINGS_SECTION, Commands } from './ids';
 import type { CommandHandler } from './register';
 import type { Guard } from '../guard';
 import { openLogTerminal, type TerminalSession } from '../terminals/logTerminal';
-import { openExecTerminal } from '../terminals/execTerminal';
+import { openContainerTerminal } from '../terminals/execTerminal';
+import { refOfUri } from '../documents/resourceFileSystem';
 import type { LogDocuments } from '../terminals/logDocuments';
 
 type StreamCommand =
@@ -17,7 +18,8 @@ type StreamCommand =
   | typeof Commands.openLogs
   | typeof Commands.logsWithOptions
   | typeof Commands.exec
-  | typeof Commands.execCommand;
+  | typeof Commands.execCommand
+  | typeof Commands.attach;
 
 /**
  * What a stream command is about: a tree item (ResourceNode), or a plain object (other commands, tests):
@@ -50,6 +52,14 @@ function targetOf(arg: unknown): StreamTarget | undefined {
     return { kind: 'Pod', ...(a as object) } as StreamTarget;
   }
   return undefined;
+}
+
+/** From the palette: the pod whose document (YAML or describe) is in the active editor. */
+function activePodTarget(): StreamTarget | undefined {
+  const uri = vscode.window.activeTextEditor?.document.uri;
+  const ref = uri ? refOfUri(uri) : undefined;
+  if (!ref || ref.group !== '' || ref.plural !== 'pods' || !ref.namespace) return undefined;
+  return { context: ref.context, namespace: ref.namespace, kind: 'Pod', name: ref.name };
 }
 
 function required(arg: unknown, kinds: readonly string[]): StreamTarget {
@@ -147,15 +157,37 @@ export class StreamCommands {
     const client = this.registry.get(t.context).client;
     const name = `${interactive ? 'shell' : 'exec'} ${t.name}/${container}`;
     return this.remember(
-      openExecTerminal(
+      openContainerTerminal(
         client.kubeConfig,
         client,
         t.context,
         { namespace: t.namespace, pod: t.name, container },
-        argv,
+        { kind: 'exec', command: argv, closeOnExit: interactive },
         name,
         this.log,
-        interactive,
+      ),
+    );
+  }
+
+  /** Attaches to the process a container runs; the terminal closing detaches, it does not stop the process. */
+  async attach(t: StreamTarget): Promise<TerminalSession | undefined> {
+    const container = await this.containerFor(t);
+    if (!container) return undefined;
+    // What is typed goes to the process's stdin: a change, like exec.
+    await this.guard.confirmChange(
+      t.context,
+      `attaching to container "${container}" of pod "${t.name}" in namespace "${t.namespace}"`,
+    );
+    const client = this.registry.get(t.context).client;
+    return this.remember(
+      openContainerTerminal(
+        client.kubeConfig,
+        client,
+        t.context,
+        { namespace: t.namespace, pod: t.name, container },
+        { kind: 'attach' },
+        `attach ${t.name}/${container}`,
+        this.log,
       ),
     );
   }
@@ -242,6 +274,11 @@ export class StreamCommands {
           }
           return this.exec(t, command);
         },
+      },
+      [Commands.attach]: {
+        title: 'attaching to a container',
+        run: (arg) =>
+          this.attach(arg === undefined ? (activePodTarget() ?? required(arg, ['Pod'])) : required(arg, ['Pod'])),
       },
     };
   }

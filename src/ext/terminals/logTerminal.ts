@@ -13,7 +13,7 @@ import type { ListWatchTransport } from '../../core/watch/watchedList';
 
 /** What tests (and the API) can see of a terminal this extension opened. */
 export interface TerminalSession {
-  readonly kind: 'logs' | 'exec';
+  readonly kind: 'logs' | 'exec' | 'attach';
   readonly name: string;
   readonly terminal: vscode.Terminal;
   readonly pty: vscode.Pseudoterminal;

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { exitCodeOf, explainExecError, TerminalSink } from '../../../src/core/streams/exec';
+import { checkExecTarget, exitCodeOf, explainExecError, TerminalSink } from '../../../src/core/streams/exec';
+import type { ListWatchTransport } from '../../../src/core/watch/watchedList';
 import { splitArgs } from '../../../src/core/streams/args';
 
 const ref = { namespace: 'team-a', pod: 'api-1', container: 'api' };
@@ -23,6 +24,52 @@ describe('exec', () => {
     const e = explainExecError(new Error('Unexpected server response: 403'), 'kwb-viewer', ref);
     assert.equal(e.kind, 'forbidden');
     assert.match(e.message, /forbidden on context "kwb-viewer": it needs the RBAC permission "create" on "pods\/exec"/);
+  });
+
+  it('names pods/attach, not pods/exec, when attach is refused with 403', () => {
+    const e = explainExecError(new Error('Unexpected server response: 403'), 'kwb-viewer', ref, 'attach');
+    assert.equal(e.kind, 'forbidden');
+    assert.match(
+      e.message,
+      /^Attach to container "api" of pod "api-1" in namespace "team-a" is forbidden on context "kwb-viewer": it needs the RBAC permission "create" on "pods\/attach"/,
+    );
+  });
+
+  it('checks the container before attaching and reports whether it has a TTY and stdin', async () => {
+    let pod: object = {
+      spec: { containers: [{ name: 'api', tty: true, stdin: true }, { name: 'log' }] },
+      status: {
+        phase: 'Running',
+        containerStatuses: [
+          { name: 'api', state: { running: {} } },
+          { name: 'log', state: { running: {} } },
+        ],
+      },
+    };
+    const transport: ListWatchTransport = {
+      getJson: <T>() => Promise.resolve(pod as T),
+      stream: () => Promise.reject(new Error('not used')),
+    };
+    assert.deepEqual(await checkExecTarget(transport, ref, 'attach'), { tty: true, stdin: true });
+    assert.deepEqual(await checkExecTarget(transport, { ...ref, container: 'log' }, 'attach'), {
+      tty: false,
+      stdin: false,
+    });
+    await assert.rejects(
+      checkExecTarget(transport, { ...ref, container: 'nope' }, 'attach'),
+      /its containers are: api, log/,
+    );
+    pod = {
+      spec: { containers: [{ name: 'api' }] },
+      status: {
+        phase: 'Running',
+        containerStatuses: [{ name: 'api', state: { waiting: { reason: 'CrashLoopBackOff' } } }],
+      },
+    };
+    await assert.rejects(
+      checkExecTarget(transport, ref, 'attach'),
+      /is not running: it is waiting \(CrashLoopBackOff\)\. Attach needs a running container\./,
+    );
   });
 
   it('says a lost connection is a lost connection', () => {

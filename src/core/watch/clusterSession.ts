@@ -49,6 +49,8 @@ export class ClusterSession implements Disposable {
   private readonly store = new DisposableStore();
   private readonly lists = new Map<string, WatchedList<ResourceRow>>();
   private readonly releaseTimers = new Map<string, TimerHandle>();
+  /** Who shows each list (tree node ids); see list(). */
+  private readonly holders = new Map<string, Set<string>>();
   private connection: ConnectionState = { state: 'unknown' };
   private clientInstance: ClusterClient | undefined;
   private readonly listChanged = this.store.add(new Emitter<ResourceKey>());
@@ -129,10 +131,17 @@ export class ClusterSession implements Disposable {
 
   /**
    * Idempotent: starts the watch on first use and returns what is known now, synchronously. Using a list
-   * cancels a pending release of it.
+   * cancels a pending release of it. `holder` (a tree node's id) keeps it watched until that holder releases it:
+   * the Pods of a namespace are shown by its Pods folder and by every expanded Deployment or Service in it, and
+   * collapsing one of them must not stop what the others show.
    */
-  list(key: ResourceKey): ListSnapshot<ResourceRow> {
+  list(key: ResourceKey, holder?: string): ListSnapshot<ResourceRow> {
     const id = keyId(key);
+    if (holder) {
+      let holders = this.holders.get(id);
+      if (!holders) this.holders.set(id, (holders = new Set()));
+      holders.add(holder);
+    }
     this.releaseTimers.get(id)?.cancel();
     this.releaseTimers.delete(id);
     let list = this.lists.get(id);
@@ -166,14 +175,22 @@ export class ClusterSession implements Disposable {
    * Nothing shows this list any more: stop its watch after a grace period, so collapsing and expanding a
    * folder again does not relist, while folders nobody looks at stop costing the cluster anything.
    */
-  release(key: ResourceKey, graceMs = 60_000): void {
+  release(key: ResourceKey, holder?: string, graceMs = 60_000): void {
     const id = keyId(key);
+    const holders = this.holders.get(id);
+    if (holder) {
+      // A holder this session does not know (it was made again after a kubeconfig change) releases nothing.
+      if (!holders?.delete(holder)) return;
+      if (holders.size > 0) return;
+      this.holders.delete(id);
+    }
     if (!this.lists.has(id) || this.releaseTimers.has(id)) return;
     const clock = this.deps.clock ?? realClock;
     this.releaseTimers.set(
       id,
       clock.setTimeout(() => {
         this.releaseTimers.delete(id);
+        if (this.holders.get(id)?.size) return; // held again meanwhile
         this.lists.get(id)?.dispose();
         this.lists.delete(id);
         this.deps.log.debug('session', `stopped watching ${id} on ${this.context}: not shown for ${graceMs} ms`);

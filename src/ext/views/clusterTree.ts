@@ -3,6 +3,7 @@ import type { KubeconfigService } from '../../core/kube/kubeconfigService';
 import type { ApiResource } from '../../core/kube/discovery';
 import { keyId, type ResourceKey, type SessionRegistry } from '../../core/watch/clusterSession';
 import { DisposableStore } from '../../core/common/disposable';
+import type { ListSnapshot } from '../../core/watch/watchedList';
 import { catalogEntry, NAMESPACED_CATEGORIES, type Category } from '../../core/resources/catalog';
 import { matchesFilter, selects, type ResourceRow } from '../../core/resources/rows';
 import {
@@ -58,6 +59,8 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
   private flushTimer: NodeJS.Timeout | undefined;
   /** Nodes whose children are computed from a list (folders, owners): refreshed when that list changes. */
   private readonly dependents = new Map<string, Set<Node>>();
+  /** Node id → the lists it holds (see hold()). */
+  private readonly held = new Map<string, { context: string; key: ResourceKey }[]>();
   private readonly filters = new Map<string, string>();
   private readonly pageLimits = new Map<string, number>();
 
@@ -90,9 +93,30 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
 
   /** Attach to the TreeView: collapsed folders release their watches after a grace period. */
   attach(view: vscode.TreeView<Node>): vscode.Disposable {
-    return view.onDidCollapseElement(({ element }) => {
-      if (element.type === 'folder') this.sessions.get(element.context).release(element.key);
-    });
+    return view.onDidCollapseElement(({ element }) => this.releaseHeldBy(element));
+  }
+
+  /**
+   * What a collapsed node and the nodes under it were showing is no longer shown by them: release those lists
+   * (each stops after the session's grace period unless another expanded node still holds it). Resource node ids
+   * nest their parent's (`res:<parent id>:<uid>`), so the nodes under it are found by id.
+   */
+  private releaseHeldBy(collapsed: Node): void {
+    const nested = `${collapsed.id}:`;
+    for (const [holder, lists] of this.held) {
+      if (holder !== collapsed.id && !holder.includes(nested)) continue;
+      for (const { context, key } of lists) this.sessions.get(context).release(key, holder);
+      this.held.delete(holder);
+    }
+  }
+
+  /** A node shows a list: it is watched (and kept) until that node is collapsed; its changes refresh the node. */
+  private hold(node: Node, context: string, key: ResourceKey): ListSnapshot<ResourceRow> {
+    this.depend(node, context, key);
+    let lists = this.held.get(node.id);
+    if (!lists) this.held.set(node.id, (lists = []));
+    if (!lists.some((l) => l.context === context && keyId(l.key) === keyId(key))) lists.push({ context, key });
+    return this.sessions.get(context).list(key, node.id);
   }
 
   // ----------------------------------------------------------------------------------------- filters & pages
@@ -223,8 +247,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
       this.nodes.scope(parent.context, { kind: 'cluster' }),
       this.nodes.scope(parent.context, { kind: 'allNamespaces' }),
     ];
-    this.depend(parent, parent.context, NAMESPACES);
-    const snap = session.list(NAMESPACES);
+    const snap = this.hold(parent, parent.context, NAMESPACES);
     const filter = this.filters.get(parent.id);
     let names: string[];
     if (snap.state === 'failed') {
@@ -329,8 +352,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
   }
 
   private folderChildren(folder: FolderNode): Node[] {
-    this.depend(folder, folder.context, folder.key);
-    const snap = this.sessions.get(folder.context).list(folder.key);
+    const snap = this.hold(folder, folder.context, folder.key);
     const loading = snap.state === 'idle' || snap.state === 'syncing';
     if (loading && snap.items.length === 0) return [this.nodes.message(folder.id, 'Loading…', 'loading')];
     if (snap.state === 'failed' && snap.error) return [this.nodes.message(folder.id, snap.error.message, 'error')];
@@ -383,8 +405,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
     } else {
       return [];
     }
-    this.depend(parent, parent.context, key);
-    const snap = this.sessions.get(parent.context).list(key);
+    const snap = this.hold(parent, parent.context, key);
     if (snap.state === 'idle' || snap.state === 'syncing')
       return [this.nodes.message(parent.id, 'Loading…', 'loading')];
     if (snap.state === 'failed' && snap.error) return [this.nodes.message(parent.id, snap.error.message, 'error')];

@@ -244,6 +244,10 @@ async function benchWatch(cluster: LocalCluster): Promise<void> {
   await new Promise((r) => setTimeout(r, 1000));
   steady.send('stop');
   const s = await steady.result;
+  if (s.events < load.sent! / 2)
+    throw new Error(
+      `the local API server delivered ${s.events} watch events for ${load.sent} writes: its pod watch is stuck (see the apiserver log in ${cluster.stateDir}/components); the figures would mean nothing`,
+    );
   const achieved = s.events / (s.elapsedMs / 1000);
   const cpuShare = s.cpuMs / s.elapsedMs;
   record({

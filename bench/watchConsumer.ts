@@ -137,6 +137,7 @@ createInterface({ input: process.stdin }).on('line', (line) => {
     );
     list.dispose();
     transport.dispose();
-    process.exit(0);
+    // Exit once the (long) line is flushed: process.exit() right after write() truncates output to a pipe.
+    process.stdout.write('', () => process.exit(0));
   }
 });

@@ -1,12 +1,12 @@
-import { PassThrough } from 'node:stream';
 import * as vscode from 'vscode';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../../core/common/logger';
 import { toKubeError } from '../../core/kube/errors';
-import { checkExecTarget, startExec, TerminalSink, type ExecHandle } from '../../core/streams/exec';
+import { ExecTerminalSession } from '../../core/streams/execTerminalSession';
 import type { ContainerRef } from '../../core/streams/logFollower';
+import { OutputRecorder } from '../../core/streams/terminalOutput';
 import type { ListWatchTransport } from '../../core/watch/watchedList';
-import { OutputRecorder, type TerminalSession } from './logTerminal';
+import type { TerminalSession } from './logTerminal';
 
 /**
  * An interactive command (a shell) in a container as a VS Code terminal: TTY, the terminal's size sent before the
@@ -27,14 +27,11 @@ export function openExecTerminal(
   const write = new vscode.EventEmitter<string>();
   const close = new vscode.EventEmitter<number | void>();
   const recorder = new OutputRecorder();
-  const input = new PassThrough();
   const out = (text: string): void => {
     recorder.add(text);
     write.fire(text);
   };
-  // A TTY already writes CRLF.
-  const sink = new TerminalSink(out, false);
-  let handle: ExecHandle | undefined;
+  const session = new ExecTerminalSession(kc, transport, context, target, command, out);
   let closedByUser = false;
   let resolveClosed: (code: number | undefined) => void = () => undefined;
   const closed = new Promise<number | undefined>((r) => (resolveClosed = r));
@@ -47,23 +44,11 @@ export function openExecTerminal(
     onDidWrite: write.event,
     onDidClose: close.event,
     open(initial) {
-      if (initial) sink.resize(initial.columns, initial.rows);
+      if (initial) session.resize(initial.columns, initial.rows);
       void (async () => {
         try {
-          await checkExecTarget(transport, target);
-          const h = await startExec(kc, context, target, command, {
-            stdin: input,
-            stdout: sink,
-            stderr: null,
-            tty: true,
-          });
-          if (closedByUser) {
-            h.dispose();
-            return;
-          }
-          handle = h;
-          const outcome = await h.outcome;
-          if (closedByUser) return;
+          const outcome = await session.run();
+          if (closedByUser || !outcome) return;
           if ('exitCode' in outcome) {
             out(`\r\n\x1b[2m[kube-workbench] The process exited with code ${outcome.exitCode}.\x1b[0m\r\n`);
             finish(outcome.exitCode);
@@ -81,15 +66,14 @@ export function openExecTerminal(
       })();
     },
     handleInput(data) {
-      input.write(data);
+      session.handleInput(data);
     },
     setDimensions(size) {
-      sink.resize(size.columns, size.rows);
+      session.resize(size.columns, size.rows);
     },
     close() {
       closedByUser = true;
-      handle?.dispose();
-      input.end();
+      session.close();
       resolveClosed(undefined);
     },
   };

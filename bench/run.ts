@@ -2,7 +2,7 @@
 // measured in the same run on the same objects (kubectl, JSON.parse), and writes bench/results.json.
 // Benchmarks, not tests: these machines are shared and noisy, so figures are medians of several runs.
 import { execFile } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startCluster, type LocalCluster } from '../test/cluster/index';
@@ -12,43 +12,13 @@ import { WatchedList, type ListWatchTransport } from '../src/core/watch/watchedL
 import { toRow, type ResourceRow } from '../src/core/resources/rows';
 import { silentLogger } from '../src/core/common/logger';
 import { benchApply } from './apply';
+import { median, percentile, record, results } from './lib';
+import { benchWorkloads } from './workloads';
 
-interface Result {
-  name: string;
-  value: number;
-  unit: string;
-  floor: number | null;
-  ratio: number | null;
-  target: string;
-  note?: string;
-}
-
-const results: Result[] = [];
 const PODS = Number(process.env.KWB_BENCH_PODS ?? 10_000);
 const RUNS = Number(process.env.KWB_BENCH_RUNS ?? 3);
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
-
-function record(r: Omit<Result, 'ratio'>): void {
-  const ratio = r.floor ? Number((r.value / r.floor).toFixed(2)) : null;
-  results.push({
-    ...r,
-    value: Number(r.value.toFixed(2)),
-    floor: r.floor === null ? null : Number(r.floor.toFixed(2)),
-    ratio,
-  });
-  console.log(
-    `  ${r.name}: ${r.value.toFixed(1)} ${r.unit}${r.floor ? ` (floor ${r.floor.toFixed(1)}, ratio ${ratio})` : ''}`,
-  );
-}
+/** `KWB_BENCH_ONLY=workloads` runs only that part (without the 10,000 pods), to iterate on it. */
+const ONLY = process.env.KWB_BENCH_ONLY;
 
 function kubectl(args: string[], kubeconfig: string): Promise<{ ms: number; stdout: Buffer }> {
   const started = performance.now();
@@ -294,21 +264,33 @@ async function benchKubeconfig(cluster: LocalCluster): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  console.log(`starting the local cluster with ${PODS} pods (this takes a while)…`);
-  const cluster = await startCluster({ pods: PODS, seed: false, readyTimeoutMs: 30 * 60 * 1000 });
+  if (ONLY !== undefined && ONLY !== 'workloads') throw new Error(`KWB_BENCH_ONLY=${ONLY}: only "workloads" is known`);
+  const pods = ONLY ? 0 : PODS;
+  console.log(`starting the local cluster with ${pods} pods${pods > 0 ? ' (this takes a while)' : ''}…`);
+  const cluster = await startCluster({ pods, seed: false, readyTimeoutMs: 30 * 60 * 1000 });
   console.log(`cluster ready in ${(cluster.startupMs / 1000).toFixed(0)} s`);
   try {
-    await benchKubeconfig(cluster);
-    await benchList(cluster, 'one namespace');
-    await benchList(cluster, 'all namespaces');
-    await benchMemory(cluster);
-    await benchWatchLatency(cluster);
-    await benchApply(cluster.kubeconfigPath, RUNS, record);
+    if (!ONLY) {
+      await benchKubeconfig(cluster);
+      await benchList(cluster, 'one namespace');
+      await benchList(cluster, 'all namespaces');
+      await benchMemory(cluster);
+      await benchWatchLatency(cluster);
+      await benchApply(cluster.kubeconfigPath, RUNS, record);
+    }
+    await benchWorkloads(cluster, RUNS, record);
   } finally {
     await cluster.stop();
   }
   mkdirSync('bench', { recursive: true });
-  writeFileSync('bench/results.json', `${JSON.stringify(results, null, 2)}\n`);
+  // A partial run replaces only its own rows (those named like the ones it recorded) in the last full results.
+  let rows = results;
+  if (ONLY && existsSync('bench/results.json')) {
+    const prefixes = new Set(results.map((r) => r.name.split(':')[0]));
+    const previous = JSON.parse(readFileSync('bench/results.json', 'utf8')) as typeof results;
+    rows = [...previous.filter((r) => !prefixes.has(r.name.split(':')[0])), ...results];
+  }
+  writeFileSync('bench/results.json', `${JSON.stringify(rows, null, 2)}\n`);
   console.log('\n| benchmark | value | floor | ratio | target | note |\n|---|---|---|---|---|---|');
   for (const r of results) {
     console.log(

@@ -1,9 +1,8 @@
 // `npm run bench`: measures the extension's core paths against the local control plane, each next to a floor
 // measured in the same run on the same objects (kubectl, JSON.parse), and writes bench/results.json.
 // Benchmarks, not tests: these machines are shared and noisy, so figures are medians of several runs.
-import { execFile, spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startCluster, type LocalCluster } from '../test/cluster/index';
@@ -13,43 +12,14 @@ import { WatchedList } from '../src/core/watch/watchedList';
 import { toRow, type ResourceRow } from '../src/core/resources/rows';
 import { silentLogger } from '../src/core/common/logger';
 import { benchApply } from './apply';
+import { median, record, results } from './lib';
+import { benchWorkloads } from './workloads';
+import { benchWatch } from './watch';
 
-interface Result {
-  name: string;
-  value: number;
-  unit: string;
-  floor: number | null;
-  ratio: number | null;
-  target: string;
-  note?: string;
-}
-
-const results: Result[] = [];
 const PODS = Number(process.env.KWB_BENCH_PODS ?? 10_000);
 const RUNS = Number(process.env.KWB_BENCH_RUNS ?? 3);
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
-
-function record(r: Omit<Result, 'ratio'>): void {
-  const ratio = r.floor ? Number((r.value / r.floor).toFixed(2)) : null;
-  results.push({
-    ...r,
-    value: Number(r.value.toFixed(2)),
-    floor: r.floor === null ? null : Number(r.floor.toFixed(2)),
-    ratio,
-  });
-  console.log(
-    `  ${r.name}: ${r.value.toFixed(1)} ${r.unit}${r.floor ? ` (floor ${r.floor.toFixed(1)}, ratio ${ratio})` : ''}`,
-  );
-}
+/** `KWB_BENCH_ONLY=workloads,apply` runs only those parts (see main()), to iterate on them. */
+const ONLY = process.env.KWB_BENCH_ONLY;
 
 function kubectl(args: string[], kubeconfig: string): Promise<{ ms: number; stdout: Buffer }> {
   const started = performance.now();
@@ -174,137 +144,6 @@ async function benchMemory(cluster: LocalCluster): Promise<void> {
   });
 }
 
-interface ConsumerResult {
-  events: number;
-  refreshes: number;
-  elapsedMs: number;
-  lastEventMs: number;
-  cpuMs: number;
-  latencies: number[];
-  heap: { atMs: number; bytes: number }[];
-  rows: number;
-  lists: number;
-}
-
-/** A bench/watchConsumer.ts process: listed and watching once the promise resolves. */
-async function startConsumer(
-  cluster: LocalCluster,
-  replay: boolean,
-): Promise<{ send: (line: string) => void; result: Promise<ConsumerResult>; rows: number }> {
-  const child = spawn(
-    process.execPath,
-    [
-      '--expose-gc',
-      '--import',
-      'tsx',
-      'bench/watchConsumer.ts',
-      cluster.kubeconfigPath,
-      ...(replay ? ['--replay'] : []),
-    ],
-    { stdio: ['pipe', 'pipe', 'inherit'] },
-  );
-  const lines = createInterface({ input: child.stdout });
-  const iterator = lines[Symbol.asyncIterator]();
-  const first = await iterator.next();
-  if (first.done) throw new Error('bench/watchConsumer.ts ended before listing');
-  const rows = (JSON.parse(first.value) as { rows: number }).rows;
-  const result = iterator.next().then((next) => {
-    if (next.done) throw new Error('bench/watchConsumer.ts ended without results');
-    return JSON.parse(next.value) as ConsumerResult;
-  });
-  return { send: (line) => child.stdin.write(`${line}\n`), result, rows };
-}
-
-function churnLoad(args: string[]): Promise<Record<string, number>> {
-  return new Promise((resolve, reject) =>
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', 'bench/churnLoad.ts', ...args],
-      { maxBuffer: 1 << 20 },
-      (err, out) =>
-        err
-          ? reject(new Error(`bench/churnLoad.ts ${args[0]} failed: ${err.message}`))
-          : resolve(JSON.parse(out) as Record<string, number>),
-    ),
-  );
-}
-
-async function benchWatch(cluster: LocalCluster): Promise<void> {
-  // A 20,000-pod cache: the scale namespace's pods and as many again, churned by a separate process.
-  const extra = Math.max(0, 20_000 - PODS);
-  if (extra > 0) await churnLoad(['create', cluster.kubeconfigPath, 'churn', String(extra)]);
-  const churnNamespace = extra > 0 ? 'churn' : 'scale';
-  const rate = Number(process.env.KWB_BENCH_RATE ?? 1000);
-  const seconds = Number(process.env.KWB_BENCH_CHURN_SECONDS ?? 600);
-
-  // 1. Steady churn for minutes: latency from a watch chunk's arrival to the refreshed folder, CPU, and the heap.
-  const steady = await startConsumer(cluster, false);
-  steady.send('start');
-  const load = await churnLoad(['patch', cluster.kubeconfigPath, churnNamespace, String(rate), String(seconds)]);
-  await new Promise((r) => setTimeout(r, 1000));
-  steady.send('stop');
-  const s = await steady.result;
-  if (s.events < load.sent! / 2)
-    throw new Error(
-      `the local API server delivered ${s.events} watch events for ${load.sent} writes: its pod watch is stuck (see the apiserver log in ${cluster.stateDir}/components); the figures would mean nothing`,
-    );
-  const achieved = s.events / (s.elapsedMs / 1000);
-  const cpuShare = s.cpuMs / s.elapsedMs;
-  record({
-    name: `watch: chunk arrival to refreshed folder (250 ms throttle), p99, ${achieved.toFixed(0)} events/s into ${s.rows} pods`,
-    value: percentile(s.latencies, 99),
-    unit: 'ms',
-    floor: null,
-    target: '<= 300',
-    note: `p50 ${percentile(s.latencies, 50).toFixed(0)} ms over ${s.latencies.length} chunks in ${(s.elapsedMs / 60_000).toFixed(1)} min; asked for ${rate}/s, the local API server took ${(load.sent! / load.seconds!).toFixed(0)} writes/s; ${s.lists} list(s), ${s.refreshes} refreshes`,
-  });
-  record({
-    name: `watch: CPU of the watching process at ${achieved.toFixed(0)} events/s (load generator in another process)`,
-    value: cpuShare * 100,
-    unit: '% of a core',
-    floor: null,
-    target: '<= 30 at 1000/s',
-    note: `${((s.cpuMs / Math.max(1, s.events)) * 1000).toFixed(0)} ms of CPU per 1,000 events`,
-  });
-  // Heap after a full collection every 10 s; the first minute is warm-up (code compiled, buffers grown).
-  const settled = s.heap.filter((h) => h.atMs >= 60_000);
-  if (settled.length >= 2) {
-    const firstMb = settled[0]!.bytes / 1024 / 1024;
-    const lastMb = settled[settled.length - 1]!.bytes / 1024 / 1024;
-    const maxMb = Math.max(...settled.map((h) => h.bytes)) / 1024 / 1024;
-    record({
-      name: `watch: heap growth over ${((settled[settled.length - 1]!.atMs - settled[0]!.atMs) / 60_000).toFixed(1)} min of churn after the first minute (${s.rows} pods cached)`,
-      value: lastMb - firstMb,
-      unit: 'MB',
-      floor: firstMb,
-      target: 'flat (|growth| < 5% of the heap)',
-      note: `heap ${firstMb.toFixed(1)} → ${lastMb.toFixed(1)} MB, peak ${maxMb.toFixed(1)} MB, ${settled.length} samples after gc`,
-    });
-  } else {
-    console.warn('  heap flatness needs KWB_BENCH_CHURN_SECONDS >= 80');
-  }
-  if (s.lists !== 1) console.warn(`  warning: ${s.lists} lists during the churn`);
-
-  // 2. Replay: changes made while the watch is held, then sent by the API server as fast as it can: how many events
-  //    per second this process keeps up with, and the CPU each costs.
-  const burst = await startConsumer(cluster, true);
-  const replayLoad = await churnLoad(['patch', cluster.kubeconfigPath, churnNamespace, String(rate * 5), '20']);
-  burst.send('start');
-  burst.send('release');
-  await new Promise((r) => setTimeout(r, 10_000));
-  burst.send('stop');
-  const b = await burst.result;
-  const processingMs = Math.max(1, b.lastEventMs);
-  record({
-    name: `watch: replayed events followed per second (${b.events} changes sent at once into ${b.rows} pods)`,
-    value: b.events / (processingMs / 1000),
-    unit: 'events/s',
-    floor: null,
-    target: '>= 1000',
-    note: `CPU ${((b.cpuMs / processingMs) * 100).toFixed(0)}% of a core while catching up; ${b.lists} list(s); ${replayLoad.sent} writes made`,
-  });
-}
-
 async function benchKubeconfig(cluster: LocalCluster): Promise<void> {
   // 100 contexts, one of them unreachable: what the view needs before it can show the contexts.
   const dir = join(cluster.stateDir, 'bench');
@@ -340,21 +179,41 @@ async function benchKubeconfig(cluster: LocalCluster): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  console.log(`starting the local cluster with ${PODS} pods (this takes a while)…`);
-  const cluster = await startCluster({ pods: PODS, seed: false, readyTimeoutMs: 30 * 60 * 1000 });
+  const parts: Record<string, (cluster: LocalCluster) => Promise<void>> = {
+    kubeconfig: benchKubeconfig,
+    list: async (cluster) => {
+      await benchList(cluster, 'one namespace');
+      await benchList(cluster, 'all namespaces');
+    },
+    memory: benchMemory,
+    watch: benchWatch,
+    apply: (cluster) => benchApply(cluster.kubeconfigPath, RUNS, record),
+    workloads: (cluster) => benchWorkloads(cluster, RUNS, record),
+  };
+  const only = ONLY?.split(',').filter(Boolean);
+  const unknown = only?.filter((name) => !(name in parts)) ?? [];
+  if (unknown.length > 0)
+    throw new Error(`KWB_BENCH_ONLY: unknown part(s) ${unknown.join(', ')}; known: ${Object.keys(parts).join(', ')}`);
+  const wanted = (name: string): boolean => !only || only.includes(name);
+  // The 10,000 pods take minutes to create: only for the parts that measure them.
+  const pods = ['list', 'memory', 'watch'].some(wanted) ? PODS : 0;
+  console.log(`starting the local cluster with ${pods} pods${pods > 0 ? ' (this takes a while)' : ''}…`);
+  const cluster = await startCluster({ pods, seed: false, readyTimeoutMs: 30 * 60 * 1000 });
   console.log(`cluster ready in ${(cluster.startupMs / 1000).toFixed(0)} s`);
   try {
-    await benchKubeconfig(cluster);
-    await benchList(cluster, 'one namespace');
-    await benchList(cluster, 'all namespaces');
-    await benchMemory(cluster);
-    await benchWatch(cluster);
-    await benchApply(cluster.kubeconfigPath, RUNS, record);
+    for (const [name, run] of Object.entries(parts)) if (wanted(name)) await run(cluster);
   } finally {
     await cluster.stop();
   }
   mkdirSync('bench', { recursive: true });
-  writeFileSync('bench/results.json', `${JSON.stringify(results, null, 2)}\n`);
+  // A partial run replaces only its own rows (those named like the ones it recorded) in the last full results.
+  let rows = results;
+  if (ONLY && existsSync('bench/results.json')) {
+    const prefixes = new Set(results.map((r) => r.name.split(':')[0]));
+    const previous = JSON.parse(readFileSync('bench/results.json', 'utf8')) as typeof results;
+    rows = [...previous.filter((r) => !prefixes.has(r.name.split(':')[0])), ...results];
+  }
+  writeFileSync('bench/results.json', `${JSON.stringify(rows, null, 2)}\n`);
   console.log('\n| benchmark | value | floor | ratio | target | note |\n|---|---|---|---|---|---|');
   for (const r of results) {
     console.log(

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -112,7 +113,11 @@ func startExecFront(ctx context.Context, o map[string]string) error {
 	}
 	proxy := httputil.NewSingleHostReverseProxy(backend)
 	proxy.FlushInterval = -1
-	executor := exitCodeExecutor{svc}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	executor := exitCodeExecutor{s: svc, self: self}
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("/exec/", func(w http.ResponseWriter, r *http.Request) {
@@ -168,13 +173,27 @@ func startExecFront(ctx context.Context, o map[string]string) error {
 	return nil
 }
 
-type exitCodeExecutor struct{ s *server.Server }
+// exitCodeExecutor also gives a TTY exec's command the pty as its
+// controlling terminal (see runWithControllingTTY), so Ctrl-C interrupts it.
+type exitCodeExecutor struct {
+	s    *server.Server
+	self string
+}
 
 func (e exitCodeExecutor) ExecInContainer(ctx context.Context, name string, uid string, container string, cmd []string, in io.Reader, out, errOut io.WriteCloser, tty bool, resize <-chan remotecommand.TerminalSize, timeout time.Duration) error {
+	if tty && len(cmd) > 0 {
+		cmd = append([]string{e.self, "ctty", "--"}, cmd...)
+	}
 	err := e.s.ExecInContainer(ctx, name, uid, container, cmd, in, out, errOut, tty, resize, timeout)
 	var exitErr *exec.ExitError
-	if errors.As(err, &exitErr) && exitErr.Exited() {
-		return utilexec.CodeExitError{Err: err, Code: exitErr.ExitCode()}
+	if errors.As(err, &exitErr) {
+		if exitErr.Exited() {
+			return utilexec.CodeExitError{Err: err, Code: exitErr.ExitCode()}
+		}
+		// Killed by a signal (Ctrl-C's SIGINT): a container runtime reports 128 + the signal number.
+		if ws, ok := exitErr.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			return utilexec.CodeExitError{Err: err, Code: 128 + int(ws.Signal())}
+		}
 	}
 	return err
 }

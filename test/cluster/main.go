@@ -35,6 +35,8 @@ func main() {
 		os.Exit(runKwok(os.Args[2:]))
 	case "pf-http":
 		os.Exit(runPortForwardHTTP(os.Args[2:]))
+	case "ctty":
+		os.Exit(runWithControllingTTY(os.Args[2:]))
 	case "up":
 		os.Exit(runSupervisor(os.Args[2:]))
 	case "help", "-h", "--help":

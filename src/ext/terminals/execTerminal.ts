@@ -1,22 +1,14 @@
-import { PassThrough } from 'node:stream';
 import * as vscode from 'vscode';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../../core/common/logger';
 import { toKubeError } from '../../core/kube/errors';
-import { checkExecTarget, startAttach, startExec, TerminalSink, type ExecHandle } from '../../core/streams/exec';
+import { ContainerTerminalSession, type ContainerSession } from '../../core/streams/execTerminalSession';
 import type { ContainerRef } from '../../core/streams/logFollower';
+import { OutputRecorder } from '../../core/streams/terminalOutput';
 import type { ListWatchTransport } from '../../core/watch/watchedList';
-import { OutputRecorder, type TerminalSession } from './logTerminal';
+import type { TerminalSession } from './logTerminal';
 
-/** What the terminal connects to: a new process (exec), or the process the container already runs (attach). */
-export type ContainerSession =
-  | {
-      readonly kind: 'exec';
-      readonly command: readonly string[];
-      /** A shell's terminal closes when it exits; a one-off command's stays to be read. */
-      readonly closeOnExit: boolean;
-    }
-  | { readonly kind: 'attach' };
+export type { ContainerSession };
 
 const DIM = '\x1b[2m';
 const RED = '\x1b[31m';
@@ -40,45 +32,21 @@ export function openContainerTerminal(
   const write = new vscode.EventEmitter<string>();
   const close = new vscode.EventEmitter<number | void>();
   const recorder = new OutputRecorder();
-  const input = new PassThrough();
   const out = (text: string): void => {
     recorder.add(text);
     write.fire(text);
   };
-  // A TTY already writes CRLF. Attach may be without a TTY (and kwok's fake containers write bare LF even with
-  // one); CRLF stays CRLF when converted, so attach always converts.
-  const sink = new TerminalSink(out, session.kind === 'attach');
-  let handle: ExecHandle | undefined;
+  const running = new ContainerTerminalSession(kc, transport, context, target, session, out);
   let closedByUser = false;
   let resolveClosed: (code: number | undefined) => void = () => undefined;
   const closed = new Promise<number | undefined>((r) => (resolveClosed = r));
   const where = `container "${target.container}" of pod "${target.pod}"`;
-
-  const connect = async (): Promise<ExecHandle> => {
-    const terminal = await checkExecTarget(transport, target, session.kind);
-    if (session.kind === 'exec') {
-      return startExec(kc, context, target, session.command, { stdin: input, stdout: sink, stderr: null, tty: true });
-    }
-    out(
+  const banner = (terminal: { tty: boolean; stdin: boolean }): void =>
+    running.write(
       `${DIM}[kube-workbench] Attached to the running process of ${where}${terminal.tty ? '' : ' (no TTY)'}: ` +
         `its output from now on appears here${terminal.stdin ? ', and what you type goes to its stdin' : '; it was started without stdin, so what you type is not read'}. ` +
         `Closing this terminal detaches; the process keeps running.${RESET}\r\n`,
     );
-    const h = await startAttach(kc, context, target, {
-      stdin: input,
-      stdout: sink,
-      // With a TTY there is one output stream (as kubectl attach -t).
-      stderr: terminal.tty ? null : new TerminalSink(out, true),
-      tty: terminal.tty,
-    });
-    if (terminal.tty) {
-      // As kubectl does: a size change makes full-screen programs redraw what is on the screen now.
-      const { columns, rows } = sink;
-      sink.resize(columns + 1, rows + 1);
-      sink.resize(columns, rows);
-    }
-    return h;
-  };
 
   const ended = (code: number): void => {
     if (session.kind === 'attach') {
@@ -95,17 +63,11 @@ export function openContainerTerminal(
     onDidWrite: write.event,
     onDidClose: close.event,
     open(initial) {
-      if (initial) sink.resize(initial.columns, initial.rows);
+      if (initial) running.resize(initial.columns, initial.rows);
       void (async () => {
         try {
-          const h = await connect();
-          if (closedByUser) {
-            h.dispose();
-            return;
-          }
-          handle = h;
-          const outcome = await h.outcome;
-          if (closedByUser) return;
+          const outcome = await running.run(banner);
+          if (closedByUser || !outcome) return;
           if ('exitCode' in outcome) {
             ended(outcome.exitCode);
           } else {
@@ -122,21 +84,14 @@ export function openContainerTerminal(
       })();
     },
     handleInput(data) {
-      input.write(data);
+      running.handleInput(data);
     },
     setDimensions(size) {
-      sink.resize(size.columns, size.rows);
+      running.resize(size.columns, size.rows);
     },
     close() {
       closedByUser = true;
-      handle?.dispose();
-      if (session.kind === 'attach') {
-        // Detach without closing the process's stdin (ending the input would send a stdin close on v5, and a
-        // container with stdinOnce would see end-of-file): only the connection goes.
-        input.destroy();
-      } else {
-        input.end();
-      }
+      running.close();
       resolveClosed(undefined);
     },
   };

@@ -4,7 +4,7 @@ import type { LogOptions } from '../../core/streams/logFollower';
 import { RingBuffer } from '../../core/streams/logText';
 import { WorkloadLogs, type ContainerChoice, type PodSelection } from '../../core/streams/workloadLogs';
 import type { ListWatchTransport } from '../../core/watch/watchedList';
-import { prefixOf } from './logTerminal';
+import { prefixOf } from '../../core/streams/logTerminalSink';
 
 export const LOG_SCHEME = 'kubeWorkbench-log';
 

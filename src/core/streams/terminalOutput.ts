@@ -1,0 +1,149 @@
+import { RingBuffer } from './logText';
+
+export interface TerminalOutputOptions {
+  /** While output keeps coming, at most one write per this many milliseconds. */
+  readonly intervalMs?: number;
+  /** Pieces (log lines) kept while the terminal is not open yet; older ones are dropped and counted. */
+  readonly bufferPieces?: number;
+  /** The most characters held between two writes: beyond this they are written at once. */
+  readonly maxPendingChars?: number;
+}
+
+const DIM = '\x1b[2m';
+const RESET = '\x1b[0m';
+/** Output that stays under this per interval (echo, a prompt, a few lines) is written without waiting. */
+const INTERACTIVE_CHARS = 4096;
+const INTERACTIVE_WRITES = 8;
+
+/**
+ * What a pseudoterminal is given to show, coalesced: every write is a message to the renderer, so a burst of log
+ * lines or a command's flood becomes about one write per interval instead of one per line or chunk. Small output
+ * (a keystroke's echo, a prompt) is written at the end of the current event-loop turn, so typing is not delayed;
+ * only once an interval has seen more than a few KB or a few writes does the rest wait for the interval's end.
+ * Memory is bounded: before the terminal opens by `bufferPieces`, after by `maxPendingChars` (plus one chunk).
+ */
+export class TerminalOutput {
+  /** Writes made to the terminal: the UI updates this output cost. */
+  updates = 0;
+  /** Characters written to the terminal. */
+  chars = 0;
+  private readonly intervalMs: number;
+  private readonly maxPendingChars: number;
+  private readonly early: RingBuffer<string>;
+  private pending: string[] = [];
+  private pendingChars = 0;
+  private opened = false;
+  private disposed = false;
+  private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
+  private windowStart = -Infinity;
+  private windowChars = 0;
+  private windowWrites = 0;
+
+  constructor(
+    private readonly write: (text: string) => void,
+    options: TerminalOutputOptions = {},
+  ) {
+    this.intervalMs = options.intervalMs ?? 16;
+    this.maxPendingChars = options.maxPendingChars ?? 1 << 20;
+    this.early = new RingBuffer<string>(options.bufferPieces ?? 20_000);
+  }
+
+  /** How many characters wait for the next write. */
+  get pendingLength(): number {
+    return this.pendingChars;
+  }
+
+  push(text: string): void {
+    if (this.disposed || text.length === 0) return;
+    if (!this.opened) {
+      this.early.push(text);
+      return;
+    }
+    this.pending.push(text);
+    this.pendingChars += text.length;
+    if (this.pendingChars > this.maxPendingChars) this.flush();
+    else this.schedule();
+  }
+
+  /** The terminal is shown: what arrived before is written first (with a note when some was dropped). */
+  open(): void {
+    if (this.opened || this.disposed) return;
+    this.opened = true;
+    const early = this.early.dropped;
+    const pieces = this.early.drain();
+    if (early > 0) this.push(`${DIM}[kube-workbench] ${early} earlier lines were dropped${RESET}\r\n`);
+    for (const piece of pieces) this.push(piece);
+  }
+
+  /** Writes what is pending now (before a closing message, say). */
+  flush(): void {
+    this.cancel();
+    if (this.pendingChars === 0) return;
+    const text = this.pending.length === 1 ? (this.pending[0] ?? '') : this.pending.join('');
+    this.pending = [];
+    this.pendingChars = 0;
+    const now = performance.now();
+    if (now - this.windowStart >= this.intervalMs) {
+      this.windowStart = now;
+      this.windowChars = 0;
+      this.windowWrites = 0;
+    }
+    this.windowChars += text.length;
+    this.windowWrites++;
+    this.updates++;
+    this.chars += text.length;
+    this.write(text);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.cancel();
+    this.pending = [];
+    this.pendingChars = 0;
+    this.early.drain();
+  }
+
+  private schedule(): void {
+    if (this.timer || this.immediate) return;
+    const now = performance.now();
+    const windowOver = now - this.windowStart >= this.intervalMs;
+    const quiet =
+      windowOver ||
+      (this.windowChars + this.pendingChars <= INTERACTIVE_CHARS && this.windowWrites < INTERACTIVE_WRITES);
+    if (quiet) {
+      this.immediate = setImmediate(() => {
+        this.immediate = undefined;
+        this.flush();
+      });
+    } else {
+      this.timer = setTimeout(
+        () => {
+          this.timer = undefined;
+          this.flush();
+        },
+        this.windowStart + this.intervalMs - now,
+      );
+    }
+  }
+
+  private cancel(): void {
+    if (this.timer) clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
+    this.timer = undefined;
+    this.immediate = undefined;
+  }
+}
+
+/** The last `limit` characters written to a terminal (what tests and the API can read back). */
+export class OutputRecorder {
+  private text = '';
+  constructor(private readonly limit = 1_000_000) {}
+  add(chunk: string): void {
+    this.text += chunk;
+    if (this.text.length > this.limit) this.text = this.text.slice(this.text.length - this.limit);
+  }
+  get value(): string {
+    return this.text;
+  }
+}

@@ -1,0 +1,104 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { OutputRecorder, TerminalOutput } from '../../../src/core/streams/terminalOutput';
+import { terminalLogSink } from '../../../src/core/streams/logTerminalSink';
+import { silentLogger } from '../../../src/core/common/logger';
+
+const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+describe('TerminalOutput', () => {
+  it('writes a small piece (an echo) at the end of the turn, not after the interval', async () => {
+    const writes: string[] = [];
+    const out = new TerminalOutput((t) => writes.push(t), { intervalMs: 1_000 });
+    out.open();
+    for (const key of ['a', 'b', 'c']) {
+      out.push(key);
+      await turn();
+      assert.equal(writes.at(-1), key);
+    }
+    assert.equal(out.updates, 3);
+  });
+
+  it('batches a flood into about one write per interval, in order and complete', async () => {
+    const writes: string[] = [];
+    const out = new TerminalOutput((t) => writes.push(t), { intervalMs: 20 });
+    out.open();
+    const lines: string[] = [];
+    const started = Date.now();
+    while (Date.now() - started < 200) {
+      for (let i = 0; i < 50; i++) {
+        const line = `line ${lines.length}\r\n`;
+        lines.push(line);
+        out.push(line);
+      }
+      await turn();
+    }
+    await sleep(50);
+    assert.equal(writes.join(''), lines.join(''));
+    assert.ok(writes.length < lines.length / 20, `${writes.length} writes for ${lines.length} lines`);
+    assert.ok(writes.length <= 200 / 20 + 2 * 8 + 2, `${writes.length} writes in about 200 ms`);
+  });
+
+  it('writes at once when the pending text passes its bound', () => {
+    const writes: string[] = [];
+    const out = new TerminalOutput((t) => writes.push(t), { maxPendingChars: 100 });
+    out.open();
+    out.push('x'.repeat(60));
+    assert.equal(writes.length, 0);
+    out.push('y'.repeat(60));
+    assert.equal(writes.length, 1);
+    assert.equal(out.pendingLength, 0);
+    out.dispose();
+  });
+
+  it('keeps the newest pieces before the terminal opens and says how many were dropped', async () => {
+    const writes: string[] = [];
+    const out = new TerminalOutput((t) => writes.push(t), { bufferPieces: 2 });
+    out.push('1\r\n');
+    out.push('2\r\n');
+    out.push('3\r\n');
+    assert.equal(writes.length, 0);
+    out.open();
+    await turn();
+    assert.match(writes.join(''), /1 earlier lines were dropped.*\r\n2\r\n3\r\n$/);
+  });
+
+  it('writes nothing after dispose', async () => {
+    const writes: string[] = [];
+    const out = new TerminalOutput((t) => writes.push(t));
+    out.open();
+    out.push('a');
+    out.dispose();
+    out.push('b');
+    await sleep(30);
+    assert.deepEqual(writes, []);
+  });
+
+  it('the recorder keeps the last characters only', () => {
+    const r = new OutputRecorder(5);
+    r.add('abc');
+    r.add('defg');
+    assert.equal(r.value, 'cdefg');
+  });
+});
+
+describe('terminalLogSink', () => {
+  it('prefixes lines with a coloured [pod/container] when asked, ends with CRLF and a reset', () => {
+    const texts: string[] = [];
+    const sink = terminalLogSink({ timestamps: true }, true, (t) => texts.push(t), silentLogger);
+    sink.line({ pod: 'web-1', container: 'app' }, 'hello', '2026-01-01T00:00:00.000000001Z');
+    assert.match(
+      texts[0] ?? '',
+      // eslint-disable-next-line no-control-regex
+      /^\x1b\[\d+m\[web-1\/app\] \x1b\[0m\x1b\[2m2026-01-01T00:00:00.000000001Z\x1b\[0m hello\x1b\[0m\r\n$/,
+    );
+    const plain: string[] = [];
+    terminalLogSink({ timestamps: false }, false, (t) => plain.push(t), silentLogger).line(
+      { pod: 'p', container: 'c' },
+      'x',
+      '2026-01-01T00:00:00Z',
+    );
+    assert.equal(plain[0], 'x\x1b[0m\r\n');
+  });
+});

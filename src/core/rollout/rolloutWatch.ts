@@ -125,7 +125,8 @@ class RolloutFollower {
   private pods: WatchedList<PodRow> | undefined;
   /** No selector: there are no pods to name. */
   private noPods = false;
-  private readonly events = new Map<string, WatchedList<EventRow>>();
+  /** The warning events of each failing pod shown, by pod uid. */
+  private readonly events = new Map<string, { list: WatchedList<EventRow>; subscription: Disposable }>();
   private readonly subscriptions: Disposable[] = [];
   private readonly timers: TimerHandle[] = [];
   private timedOut = false;
@@ -171,6 +172,11 @@ class RolloutFollower {
     );
     this.subscriptions.push(this.object.onDidChange(() => this.schedule()));
     options.signal?.addEventListener('abort', this.onAbort);
+    if (options.signal?.aborted) {
+      // Cancelled while the object was being read: an abort event that already fired never comes again.
+      this.onAbort();
+      return;
+    }
     this.timers.push(
       this.clock.setTimeout(() => {
         this.timedOut = true;
@@ -271,13 +277,14 @@ class RolloutFollower {
       .items.filter((p): p is PodRow & { problem: string } => p.problem !== undefined)
       .slice(0, MAX_FAILING_PODS);
     const wanted = new Set(failing.map((p) => p.uid));
-    for (const [uid, list] of this.events) {
+    for (const [uid, watched] of this.events) {
       if (wanted.has(uid)) continue;
-      list.dispose();
+      watched.subscription.dispose();
+      watched.list.dispose();
       this.events.delete(uid);
     }
     return failing.map((pod) => {
-      let list = this.events.get(pod.uid);
+      let list = this.events.get(pod.uid)?.list;
       if (!list) {
         list = new WatchedList<EventRow>(
           this.client,
@@ -291,8 +298,7 @@ class RolloutFollower {
             fieldSelector: `involvedObject.uid=${pod.uid},type=Warning`,
           },
         );
-        this.events.set(pod.uid, list);
-        this.subscriptions.push(list.onDidChange(() => this.schedule()));
+        this.events.set(pod.uid, { list, subscription: list.onDidChange(() => this.schedule()) });
         list.start();
       }
       const events = [...list.snapshot().items]
@@ -308,7 +314,7 @@ class RolloutFollower {
     if (this.noPods) return true;
     const settledState = (state: string): boolean => state === 'ready' || state === 'failed';
     if (!this.pods || !settledState(this.pods.snapshot().state)) return false;
-    return [...this.events.values()].every((list) => settledState(list.snapshot().state));
+    return [...this.events.values()].every(({ list }) => settledState(list.snapshot().state));
   }
 
   private finish(outcome: RolloutOutcome): void {
@@ -330,7 +336,10 @@ class RolloutFollower {
     for (const sub of this.subscriptions) sub.dispose();
     this.object.dispose();
     this.pods?.dispose();
-    for (const list of this.events.values()) list.dispose();
+    for (const { list, subscription } of this.events.values()) {
+      subscription.dispose();
+      list.dispose();
+    }
     this.events.clear();
   }
 }

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { stringify } from 'yaml';
 import type { SessionRegistry } from '../../core/watch/clusterSession';
-import { KubeError } from '../../core/kube/errors';
+import { KubeError, toKubeError } from '../../core/kube/errors';
 import { getObject } from '../../core/objects/objectApi';
 import type { ClusterClient } from '../../core/kube/clusterClient';
 import { describeRef, type ObjectRef } from '../../core/resources/objectRef';
@@ -200,6 +200,7 @@ export class RolloutActions implements vscode.Disposable {
     if (followed.some((f) => f.outcome.outcome === 'failed')) void vscode.window.showErrorMessage(summary);
     else if (followed.some((f) => f.outcome.outcome === 'timeout')) void vscode.window.showWarningMessage(summary);
     else if (followed.every((f) => f.outcome.outcome === 'done')) void vscode.window.showInformationMessage(summary);
+    else vscode.window.setStatusBarMessage(`Stopped following ${refs.length} rollouts; the rollouts go on`, 5000);
     return followed;
   }
 
@@ -228,15 +229,24 @@ export class RolloutActions implements vscode.Disposable {
         try {
           return await Promise.all(
             refs.map(async (ref) => {
-              const outcome = await followRollout(this.client(ref), ref, {
-                signal: abort.signal,
-                timeoutMs: opts.timeoutMs,
-                log: this.log,
-                onUpdate: (snapshot) => {
-                  snapshots.set(ref, snapshot);
-                  show();
-                },
-              });
+              let outcome: RolloutOutcome;
+              try {
+                outcome = await followRollout(this.client(ref), ref, {
+                  signal: abort.signal,
+                  timeoutMs: opts.timeoutMs,
+                  log: this.log,
+                  onUpdate: (snapshot) => {
+                    snapshots.set(ref, snapshot);
+                    show();
+                  },
+                });
+              } catch (err) {
+                // Alone, the error is the answer; among several, one workload that cannot be followed (deleted,
+                // forbidden) is that workload's failure and must not hide how the others end.
+                if (refs.length === 1) throw err;
+                const error = toKubeError(err, `following the rollout of ${describeRef(ref)}`);
+                outcome = { outcome: 'failed', message: error.message, failingPods: [] };
+              }
               onEnded?.(ref, outcome);
               show();
               return outcome;
@@ -245,6 +255,7 @@ export class RolloutActions implements vscode.Disposable {
         } finally {
           sub.dispose();
           this.running.delete(abort);
+          abort.abort(); // nothing is left watching once the notification is gone
         }
       },
     );

@@ -66,8 +66,8 @@ export function activate(context: vscode.ExtensionContext): KubeWorkbenchApi {
     const statusBar = own(new ContextStatusBar(state, guard));
     const documents = own(new ResourceDocuments(sessions, log, guard));
     const manifests = own(new ManifestEditor(context, sessions, kubeconfig, state, log));
-    const apply = own(new ApplyService(sessions, state, kubeconfig, guard, log));
     const rollouts = own(new RolloutActions(sessions, guard, log));
+    const apply = own(new ApplyService(sessions, state, kubeconfig, guard, log, rollouts));
     const portForwards = own(new PortForwards(sessions, guard, log));
     own(vscode.window.createTreeView(Views.portForwards, { treeDataProvider: portForwards }));
     const streams = new StreamCommands(sessions, own(new LogDocuments(log)), guard, log);

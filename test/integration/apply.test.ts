@@ -223,6 +223,83 @@ describe('Apply manifests against the local control plane', function () {
     await core.deleteNamespacedConfigMap({ name, namespace: 'demo' });
   });
 
+  it('follows the rollouts an apply started: both new Deployments, then only the one whose template changed', async () => {
+    const { apply } = await api();
+    const suffix = Date.now().toString(36);
+    const [web, api2] = [`kwb-apply-web-${suffix}`, `kwb-apply-api-${suffix}`];
+    const file = path.join(tmp, 'rollout.yaml');
+    const deployment = (name: string, image: string, replicas: number): string =>
+      [
+        'apiVersion: apps/v1',
+        'kind: Deployment',
+        'metadata:',
+        `  name: ${name}`,
+        '  namespace: demo',
+        'spec:',
+        `  replicas: ${replicas}`,
+        '  selector:',
+        '    matchLabels:',
+        `      app: ${name}`,
+        '  template:',
+        '    metadata:',
+        '      labels:',
+        `        app: ${name}`,
+        '    spec:',
+        '      containers:',
+        '        - name: web',
+        `          image: ${image}`,
+        '',
+      ].join('\n');
+    const write = (webImage: string, webReplicas: number): void =>
+      fs.writeFileSync(file, `${deployment(web, webImage, webReplicas)}---\n${deployment(api2, 'nginx:1.27', 1)}`);
+    const rollouts = (report: Awaited<ReturnType<typeof apply.apply>>): string =>
+      (report?.rollouts ?? []).map((r) => `${r.ref.name}=${r.outcome.outcome}: ${r.outcome.message}`).join(' | ');
+    try {
+      write('nginx:1.27', 2);
+      const created = await apply.apply([vscode.Uri.file(file)], {
+        context: CONTEXT,
+        notify: false,
+        followRollouts: true,
+      });
+      assert.ok(created);
+      assert.equal(statuses(created), `Deployment/${web}=created, Deployment/${api2}=created`);
+      assert.equal(
+        rollouts(created),
+        `${web}=done: deployment "${web}" successfully rolled out | ${api2}=done: deployment "${api2}" successfully rolled out`,
+      );
+
+      write('nginx:1.28', 2);
+      const changed = await apply.apply([vscode.Uri.file(file)], {
+        context: CONTEXT,
+        notify: false,
+        followRollouts: true,
+      });
+      assert.ok(changed);
+      assert.equal(statuses(changed), `Deployment/${web}=configured, Deployment/${api2}=unchanged`);
+      assert.equal(rollouts(changed), `${web}=done: deployment "${web}" successfully rolled out`);
+      const live = await apps.readNamespacedDeployment({ name: web, namespace: 'demo' });
+      assert.equal(live.spec?.template.spec?.containers[0]?.image, 'nginx:1.28');
+      assert.equal(live.status?.updatedReplicas, 2, 'the rollout was followed to its end');
+      assert.equal(live.status?.availableReplicas, 2);
+
+      // A change of replicas alone starts no rollout: nothing to follow, nothing offered.
+      write('nginx:1.28', 3);
+      const scaled = await apply.apply([vscode.Uri.file(file)], {
+        context: CONTEXT,
+        notify: false,
+        followRollouts: true,
+      });
+      assert.ok(scaled);
+      assert.equal(statuses(scaled), `Deployment/${web}=configured, Deployment/${api2}=unchanged`);
+      assert.equal(scaled.rollouts, undefined, rollouts(scaled));
+      assert.ok(scaled.results.every((r) => !r.startsRollout));
+    } finally {
+      for (const name of [web, api2]) {
+        await apps.deleteNamespacedDeployment({ name, namespace: 'demo' }).catch(() => undefined);
+      }
+    }
+  });
+
   it('previews a Secret with its values masked', async () => {
     const { apply } = await api();
     const { left, right } = await apply.preview([fixture('folder', 'secret.yaml')], { context: CONTEXT });

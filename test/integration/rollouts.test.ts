@@ -7,6 +7,7 @@ import type { ActionResult } from '../../src/ext/rollout/rolloutCommands';
 import { ClusterClient, type RequestOptions } from '../../src/core/kube/clusterClient';
 import { KubeError } from '../../src/core/kube/errors';
 import { undo } from '../../src/core/rollout/rolloutApi';
+import { followRollout, type RolloutSnapshot } from '../../src/core/rollout/rolloutWatch';
 
 const absent = clusterAbsentReason();
 
@@ -293,6 +294,92 @@ describe('Rollouts, scaling and CronJobs (real cluster)', function () {
       assert.match(pods[0]?.problem ?? '', /^Unschedulable/);
       assert.match(pods[0]?.events.join('\n') ?? '', /FailedScheduling/);
     } finally {
+      await apps.deleteNamespacedDeployment({ namespace: NS, name: stuck }).catch(() => undefined);
+    }
+  });
+
+  it('follows by watching, not polling: one read, then watches; the failing pod and its events arrive live; cancel stops every request', async () => {
+    const stuck = `${name}-watched`;
+    await apps.createNamespacedDeployment({
+      namespace: NS,
+      body: {
+        metadata: { name: stuck },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: { app: stuck } },
+          template: {
+            metadata: { labels: { app: stuck } },
+            spec: { nodeSelector: { 'kwb.dev/no-such-node': 'true' }, containers: [{ name: 'web', image: 'nginx' }] },
+          },
+        },
+      },
+    });
+    const client = new ClusterClient('kwb-admin', kubeconfig());
+    try {
+      const requests: string[] = [];
+      const describeRequest = (kind: string, path: string, options: RequestOptions = {}): string => {
+        const query = Object.entries(options.query ?? {})
+          .filter(([k, v]) => v !== undefined && ['watch', 'fieldSelector', 'labelSelector'].includes(k))
+          .map(([k, v]) => `${k}=${String(v)}`)
+          .join('&');
+        return `${kind} ${path}${query ? `?${query}` : ''}`;
+      };
+      const counting = {
+        getJson: <T>(path: string, options?: RequestOptions, what?: string): Promise<T> => {
+          requests.push(describeRequest('GET', path, options));
+          return client.getJson<T>(path, options, what);
+        },
+        stream: (
+          path: string,
+          options: RequestOptions & { idleTimeoutMs?: number },
+          onChunk: (chunk: Buffer) => void,
+          what?: string,
+        ): Promise<void> => {
+          requests.push(describeRequest('WATCH', path, options));
+          return client.stream(path, options, onChunk, what);
+        },
+      };
+      const ref = {
+        context: 'kwb-admin',
+        group: 'apps',
+        version: 'v1',
+        plural: 'deployments',
+        kind: 'Deployment',
+        namespace: NS,
+        name: stuck,
+      };
+      const abort = new AbortController();
+      const updates: RolloutSnapshot[] = [];
+      const outcome = await followRollout(counting, ref, {
+        signal: abort.signal,
+        onUpdate: (snapshot) => {
+          updates.push(snapshot);
+          // Cancel once the failing pod and its warning event have come in through the watches.
+          if (snapshot.failingPods[0]?.events.some((e) => e.startsWith('FailedScheduling'))) abort.abort();
+        },
+      });
+      assert.equal(outcome.outcome, 'cancelled', JSON.stringify(outcome));
+      const last = updates.at(-1);
+      assert.match(last?.failingPods[0]?.name ?? '', new RegExp(`^${stuck}-`));
+      assert.match(last?.failingPods[0]?.problem ?? '', /^Unschedulable/);
+      const objectPath = `/apis/apps/v1/namespaces/${NS}/deployments/${stuck}`;
+      assert.equal(requests.filter((r) => r === `GET ${objectPath}`).length, 1, requests.join('\n'));
+      assert.ok(
+        requests.includes(
+          `WATCH /apis/apps/v1/namespaces/${NS}/deployments?fieldSelector=metadata.name=${stuck}&watch=1`,
+        ),
+        requests.join('\n'),
+      );
+      assert.ok(
+        requests.some((r) => r.startsWith(`WATCH /api/v1/namespaces/${NS}/events?fieldSelector=involvedObject.uid=`)),
+        requests.join('\n'),
+      );
+      // Nothing is asked of the server after the cancel: no poll, no reconnect.
+      const seen = requests.length;
+      await new Promise((r) => setTimeout(r, 2_500));
+      assert.equal(requests.length, seen, requests.slice(seen).join('\n'));
+    } finally {
+      client.dispose();
       await apps.deleteNamespacedDeployment({ namespace: NS, name: stuck }).catch(() => undefined);
     }
   });

@@ -1,5 +1,6 @@
 // Rollouts and port-forwards: what a person clicks in the Clusters view, and what they see.
 import assert from 'node:assert/strict';
+import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
 import {
   clickMenuItem,
   collapseAll,
@@ -128,6 +129,67 @@ export default [
       await forward.locator('.action-label[aria-label="Stop Port Forward"]').first().click();
       await forward.waitFor({ state: 'detached', timeout: 10_000 });
       await clearNotifications(page);
+    },
+  },
+  {
+    name: 'cancels the progress notification of a rollout that cannot finish; the rollout itself goes on',
+    needsCluster: true,
+    async run({ page, cluster, screenshot, log }) {
+      // Someone else creates a Deployment whose pods can never be scheduled (no node has the label), so the
+      // rollout a restart starts stays in progress for its whole progress deadline.
+      const kc = new KubeConfig();
+      kc.loadFromFile(cluster.kubeconfigPath);
+      kc.setCurrentContext('kwb-admin');
+      const apps = kc.makeApiClient(AppsV1Api);
+      const name = `stuck-${Date.now().toString(36)}`;
+      await apps.createNamespacedDeployment({
+        namespace: 'team-b',
+        body: {
+          metadata: { name },
+          spec: {
+            replicas: 1,
+            selector: { matchLabels: { app: name } },
+            template: {
+              metadata: { labels: { app: name } },
+              spec: { nodeSelector: { 'kwb.dev/no-such-node': 'true' }, containers: [{ name: 'web', image: 'nginx' }] },
+            },
+          },
+        },
+      });
+      try {
+        await openViewContainer(page, 'Kube Workbench');
+        const { target } = await browseTo(page, ['kwb-admin', 'team-b', 'Workloads', 'Deployments'], name);
+        await menuWith(page, target, 'Rollout: Restart');
+        await clickMenuItem(page, 'Rollout: Restart');
+
+        const toast = page.locator('.notification-toast').filter({ hasText: `Rollout of Deployment "${name}"` });
+        await toast.first().waitFor({ state: 'visible', timeout: 30_000 });
+        // The live status names the pod that cannot be scheduled before the user gives up on it.
+        const text = await eventually(async () => {
+          const t = (await toast.first().innerText()).replace(/\s+/g, ' ');
+          assert.match(t, new RegExp(`${name}-[a-z0-9-]+: Unschedulable`));
+          return t;
+        }, 30_000);
+        log(`progress: ${text}`);
+        await screenshot('rollout-progress-stuck', toast.first());
+
+        await toast.first().getByRole('button', { name: 'Cancel' }).click();
+        await toast.first().waitFor({ state: 'detached', timeout: 10_000 });
+        const status = page
+          .locator('.statusbar-item')
+          .filter({ hasText: `Stopped following the rollout of ${name}; the rollout goes on` });
+        await status.first().waitFor({ state: 'visible', timeout: 5_000 });
+        log(`status bar: ${(await status.first().innerText()).trim()}`);
+        await screenshot('rollout-cancelled', page.locator('.part.statusbar'));
+
+        // Cancel stops following, not the rollout: the restart is on the Deployment, its new pods still pending.
+        const live = await apps.readNamespacedDeployment({ namespace: 'team-b', name });
+        assert.ok(live.spec?.template.metadata?.annotations?.['kubectl.kubernetes.io/restartedAt'], 'restarted');
+        assert.notEqual(live.status?.updatedReplicas === 1 && live.status?.availableReplicas === 1, true);
+      } finally {
+        await apps.deleteNamespacedDeployment({ namespace: 'team-b', name }).catch(() => undefined);
+        await clearNotifications(page).catch(() => undefined);
+      }
     },
   },
 ];

@@ -5,6 +5,7 @@ import { MASK, type KubeObject } from '../resources/manifestDocument';
 import { objectPath, type ObjectRef } from '../resources/objectRef';
 import type { PlannedDoc } from './applyPlan';
 import { fieldPathsIn } from './manifests';
+import { rolloutKindOf, sameTemplate } from '../rollout/rollout';
 
 /** The field manager our applies write as (what `kubectl apply --server-side` calls `kubectl`). */
 export const FIELD_MANAGER = 'kube-workbench';
@@ -39,6 +40,11 @@ export interface DocResult {
   readonly conflicts?: readonly FieldConflict[];
   /** What the server returned (the applied object, or the dry-run result). */
   readonly object?: KubeObject;
+  /**
+   * A Deployment, StatefulSet or DaemonSet that this apply created or whose pod template it changed: a rollout
+   * follows (a change of replicas alone, or an unchanged document, starts none). Never set on a dry run.
+   */
+  readonly startsRollout?: boolean;
 }
 
 export interface ApplyReport {
@@ -326,7 +332,13 @@ export async function applyPlanned(
       // Unchanged: nothing was written, or only server bookkeeping (managedFields, resourceVersion) moved.
       const status: ApplyStatus =
         created || !live ? 'created' : before === after || sameObject(live, object) ? 'unchanged' : 'configured';
-      record({ planned: p, status, line: doc.startLine, object });
+      record({
+        planned: p,
+        status,
+        line: doc.startLine,
+        object,
+        startsRollout: !dryRun && startsRollout(p.ref, status, live, object),
+      });
     } catch (err) {
       const error = toKubeError(err, what);
       if (error.kind === 'conflict') {
@@ -377,6 +389,21 @@ export async function applyPlanned(
     for (const r of conflicted) await applyDoc(r.planned, true);
   }
   return { context, dryRun, results: plan.map((p) => results.get(p)!) };
+}
+
+/** Whether the apply of a workload created it or changed its pod template (what makes its controller roll out). */
+function startsRollout(
+  ref: ObjectRef,
+  status: ApplyStatus,
+  live: KubeObject | undefined,
+  applied: KubeObject,
+): boolean {
+  if (ref.group !== 'apps' || !rolloutKindOf(ref.plural)) return false;
+  if (status === 'created') return true;
+  if (status !== 'configured' || !live) return false;
+  const template = (obj: KubeObject): Record<string, unknown> =>
+    (obj.spec as { template?: Record<string, unknown> } | undefined)?.template ?? {};
+  return !sameTemplate(template(live), template(applied));
 }
 
 /** Whether a dry-run result differs from the live object in anything but server-managed fields. */

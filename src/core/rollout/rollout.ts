@@ -34,6 +34,19 @@ export function isRolloutKind(kind: string | undefined): kind is RolloutKind {
   return kind === 'Deployment' || kind === 'StatefulSet' || kind === 'DaemonSet';
 }
 
+/** The rollout kind of an apps/v1 collection (deployments, statefulsets, daemonsets), or undefined. */
+export function rolloutKindOf(plural: string): RolloutKind | undefined {
+  switch (plural) {
+    case 'deployments':
+      return 'Deployment';
+    case 'statefulsets':
+      return 'StatefulSet';
+    case 'daemonsets':
+      return 'DaemonSet';
+  }
+  return undefined;
+}
+
 /** "deployment.apps/web": how kubectl names the object in its output. */
 export function kubectlName(kind: string, name: string): string {
   const group = kind === 'CronJob' || kind === 'Job' ? 'batch' : 'apps';

@@ -7,17 +7,15 @@ import { getObject } from '../objects/objectApi';
 import { KubeError } from '../kube/errors';
 import type { KubeObject } from '../resources/manifestDocument';
 import { describeRef, objectPath, type ObjectRef } from '../resources/objectRef';
-import type { EventLike } from '../resources/describe';
 import {
   jobFromCronJob,
   kubectlName,
   labelSelectorOf,
   manualJobName,
   pausePatch,
-  podProblem,
   restartPatch,
   revisionsOf,
-  rolloutStatus,
+  rolloutKindOf,
   scalePatch,
   setImagePatch,
   suspendPatch,
@@ -26,7 +24,6 @@ import {
   type Patch,
   type Revision,
   type RolloutKind,
-  type RolloutStatus,
 } from './rollout';
 
 interface List {
@@ -42,14 +39,8 @@ export function patchObject(client: ObjectTransport, ref: ObjectRef, patch: Patc
 }
 
 function kindOf(ref: ObjectRef): RolloutKind {
-  switch (ref.plural) {
-    case 'deployments':
-      return 'Deployment';
-    case 'statefulsets':
-      return 'StatefulSet';
-    case 'daemonsets':
-      return 'DaemonSet';
-  }
+  const kind = rolloutKindOf(ref.plural);
+  if (kind) return kind;
   throw new KubeError('invalid', `${describeRef(ref)} has no rollouts (only Deployments, StatefulSets, DaemonSets)`);
 }
 
@@ -156,115 +147,4 @@ export async function triggerCronJob(client: ObjectTransport, ref: ObjectRef, ra
 
 export async function setSuspended(client: ObjectTransport, ref: ObjectRef, suspend: boolean): Promise<void> {
   await patchObject(client, ref, suspendPatch(suspend), `${suspend ? 'suspending' : 'resuming'} ${describeRef(ref)}`);
-}
-
-// ── following a rollout ──────────────────────────────────────────────────────────────────────────────────────
-
-export interface FailingPod {
-  name: string;
-  problem: string;
-  /** The latest warning events about the pod, newest last. */
-  events: string[];
-}
-
-export interface RolloutSnapshot {
-  status: RolloutStatus;
-  failingPods: FailingPod[];
-}
-
-export type RolloutOutcome =
-  | { outcome: 'done'; message: string }
-  | { outcome: 'failed'; message: string; failingPods: FailingPod[] }
-  | { outcome: 'timeout'; message: string; failingPods: FailingPod[] }
-  | { outcome: 'cancelled'; message: string };
-
-/** The pods of the workload that are failing, with their latest warning events. */
-export async function failingPods(client: ObjectTransport, ref: ObjectRef, obj: KubeObject): Promise<FailingPod[]> {
-  const selector = labelSelectorOf((obj.spec as { selector?: unknown } | undefined)?.selector);
-  if (!selector) return [];
-  const ns = encodeURIComponent(ref.namespace ?? '');
-  const pods = await client.getJson<List>(`/api/v1/namespaces/${ns}/pods`, { query: { labelSelector: selector } });
-  const out: FailingPod[] = [];
-  for (const pod of pods.items ?? []) {
-    const problem = podProblem(pod);
-    if (!problem) continue;
-    const meta = (pod.metadata ?? {}) as { name?: string; uid?: string };
-    let events: string[] = [];
-    if (meta.uid) {
-      try {
-        const list = await client.getJson<{ items?: EventLike[] }>(`/api/v1/namespaces/${ns}/events`, {
-          query: { fieldSelector: `involvedObject.uid=${meta.uid},type=Warning` },
-        });
-        events = (list.items ?? []).slice(-3).map((e) => `${e.reason ?? ''}: ${e.message ?? ''}`.trim());
-      } catch {
-        events = [];
-      }
-    }
-    out.push({ name: meta.name ?? '', problem, events });
-    if (out.length >= 5) break;
-  }
-  return out;
-}
-
-export interface FollowOptions {
-  signal?: AbortSignal;
-  timeoutMs?: number;
-  intervalMs?: number;
-  onUpdate?: (snapshot: RolloutSnapshot) => void;
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-  now?: () => number;
-}
-
-function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done);
-  });
-}
-
-/**
- * `kubectl rollout status`: reads the object until its rollout is done, fails (progress deadline exceeded,
- * strategy without rollout status), the time is up, or the signal aborts.
- */
-export async function followRollout(
-  client: ObjectTransport,
-  ref: ObjectRef,
-  options: FollowOptions = {},
-): Promise<RolloutOutcome> {
-  const kind = kindOf(ref);
-  const sleep = options.sleep ?? defaultSleep;
-  const now = options.now ?? Date.now;
-  const timeoutMs = options.timeoutMs ?? 10 * 60_000;
-  const deadline = now() + timeoutMs;
-  let lastPods: FailingPod[] = [];
-  let polls = 0;
-  for (;;) {
-    if (options.signal?.aborted) return { outcome: 'cancelled', message: 'stopped following the rollout' };
-    const obj = await getObject(client, ref);
-    const status = rolloutStatus(kind, obj);
-    if (status.state !== 'done' && polls % 2 === 0) {
-      try {
-        lastPods = await failingPods(client, ref, obj);
-      } catch {
-        // The pods are extra detail; the rollout status itself is what is followed.
-      }
-    }
-    polls++;
-    options.onUpdate?.({ status, failingPods: status.state === 'done' ? [] : lastPods });
-    if (status.state === 'done') return { outcome: 'done', message: status.message };
-    if (status.state === 'failed') return { outcome: 'failed', message: status.message, failingPods: lastPods };
-    if (now() >= deadline) {
-      return {
-        outcome: 'timeout',
-        message: `timed out waiting for the condition (${Math.round(timeoutMs / 1000)} s): ${status.message}`,
-        failingPods: lastPods,
-      };
-    }
-    await sleep(options.intervalMs ?? 1000, options.signal);
-  }
 }

@@ -68,6 +68,11 @@ export interface WatchedListOptions {
   idleTimeoutMs?: number;
   labelSelector?: string;
   fieldSelector?: string;
+  /**
+   * What the caller has already read (a GET of one object, or a list): the watch starts from its
+   * resourceVersion instead of listing again. A 410 on that watch still relists once.
+   */
+  initial?: { items: readonly KubeObject[]; resourceVersion: string };
 }
 
 /** Failures a retry cannot fix; the user must act (log in, get permissions, the resource type is gone). */
@@ -122,6 +127,14 @@ export class WatchedList<R extends Row> implements Disposable {
   ) {
     this.clock = options.clock ?? realClock;
     this.retry = options.retry ?? ownBackoff(options.backoff);
+    if (options.initial) {
+      for (const obj of options.initial.items) {
+        const row = this.project(obj);
+        if (row) this.rows.set(row.uid, row);
+      }
+      this.sorted = undefined;
+      this.resourceVersion = options.initial.resourceVersion;
+    }
   }
 
   /** Idempotent: the first call starts listing; later calls do nothing. */

@@ -20,6 +20,8 @@ import { PREFIX } from '../commands/ids';
 import { GuardRefusal, type Guard } from '../guard';
 import type { OutputLogger } from '../log';
 import type { WindowState } from '../windowState';
+import type { ObjectRef } from '../../core/resources/objectRef';
+import type { FollowedRollout, RolloutActions } from '../rollout/rolloutCommands';
 
 /** Read-only texts of apply previews (`/<id>/live/<name>` and `/<id>/dry-run/<name>`). */
 export const PREVIEW_SCHEME = `${PREFIX}-preview`;
@@ -37,6 +39,21 @@ export interface ApplyCallOptions {
   readonly confirmDelete?: (question: string, detail: string) => Thenable<boolean>;
   /** Whether to show the report notification (default true). */
   readonly notify?: boolean;
+  /**
+   * The rollouts this apply starts (workloads created, or whose pod template changed): offered as "Follow
+   * Rollout" in the notification when not given; followed right away when true (scripts, tests); never when false.
+   */
+  readonly followRollouts?: boolean;
+}
+
+/** An apply's report, with the rollouts followed after it when the caller asked for that. */
+export interface AppliedReport extends ApplyReport {
+  readonly rollouts?: readonly FollowedRollout[];
+}
+
+/** The workloads whose rollout an apply started, in the report's order. */
+export function rolloutTargets(report: ApplyReport): ObjectRef[] {
+  return report.results.flatMap((r) => (r.startsRollout && r.planned.ref ? [r.planned.ref] : []));
 }
 
 interface Preview {
@@ -64,6 +81,7 @@ export class ApplyService implements vscode.Disposable {
     private readonly kubeconfig: KubeconfigService,
     private readonly guard: Guard,
     private readonly log: OutputLogger,
+    private readonly rollouts: RolloutActions,
   ) {
     const provider: vscode.TextDocumentContentProvider = {
       provideTextDocumentContent: (uri) => this.texts.get(uri.toString()) ?? '',
@@ -78,7 +96,7 @@ export class ApplyService implements vscode.Disposable {
   // ── commands ──────────────────────────────────────────────────────────────────────────────────────────
 
   /** Server-side applies every document of the files and folders; returns the report (undefined if declined). */
-  async apply(uris: readonly vscode.Uri[], options: ApplyCallOptions = {}): Promise<ApplyReport | undefined> {
+  async apply(uris: readonly vscode.Uri[], options: ApplyCallOptions = {}): Promise<AppliedReport | undefined> {
     const context = this.contextOf(options);
     const { docs, files } = await this.read(uris);
     const plan = await this.plan(docs, context);
@@ -102,7 +120,18 @@ export class ApplyService implements vscode.Disposable {
         }
       },
     );
-    this.publish(report, files, 'Apply', options.notify ?? true);
+    const targets = rolloutTargets(report);
+    if (targets.length > 0) {
+      this.log.info(
+        'apply',
+        `the apply on ${context} started the rollout of ${targets.map((r) => `${r.kind ?? r.plural} ${r.namespace ?? ''}/${r.name}`).join(', ')}`,
+      );
+    }
+    const offer = options.followRollouts === undefined ? targets : [];
+    this.publish(report, files, 'Apply', options.notify ?? true, offer);
+    if (options.followRollouts === true && targets.length > 0) {
+      return { ...report, rollouts: await this.rollouts.followAll(targets) };
+    }
     return report;
   }
 
@@ -336,6 +365,7 @@ export class ApplyService implements vscode.Disposable {
     files: Map<string, vscode.Uri>,
     verb: 'Apply' | 'Delete',
     notify: boolean,
+    rollouts: readonly ObjectRef[] = [],
   ): void {
     const summary = summaryOf(report, verb === 'Delete' ? 'Deleted' : undefined);
     const lines = reportLines(report);
@@ -348,11 +378,15 @@ export class ApplyService implements vscode.Disposable {
     const c = countsOf(report);
     const bad = c.failed + c.conflict + c.skipped > 0;
     const message = `${summary} (see report)`;
+    const follow = rollouts.length === 1 ? 'Follow Rollout' : 'Follow Rollouts';
+    const actions = rollouts.length > 0 ? ['Show Report', follow] : ['Show Report'];
     const shown = bad
-      ? vscode.window.showWarningMessage(message, 'Show Report')
-      : vscode.window.showInformationMessage(message, 'Show Report');
+      ? vscode.window.showWarningMessage(message, ...actions)
+      : vscode.window.showInformationMessage(message, ...actions);
     void shown.then(async (choice) => {
-      if (choice) await this.showReport(uri);
+      if (choice === 'Show Report') await this.showReport(uri);
+      // The same live status as the rollout commands (one notification for all of them, see followAll).
+      else if (choice === follow) await this.rollouts.followAll(rollouts);
     });
   }
 

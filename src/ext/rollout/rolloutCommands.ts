@@ -1,8 +1,9 @@
 import * as vscode from 'vscode';
 import { stringify } from 'yaml';
 import type { SessionRegistry } from '../../core/watch/clusterSession';
-import { KubeError } from '../../core/kube/errors';
-import { getObject, type ObjectTransport } from '../../core/objects/objectApi';
+import { KubeError, toKubeError } from '../../core/kube/errors';
+import { getObject } from '../../core/objects/objectApi';
+import type { ClusterClient } from '../../core/kube/clusterClient';
 import { describeRef, type ObjectRef } from '../../core/resources/objectRef';
 import {
   containersOf,
@@ -13,7 +14,6 @@ import {
   type Revision,
 } from '../../core/rollout/rollout';
 import {
-  followRollout,
   history,
   restart,
   scale,
@@ -22,8 +22,13 @@ import {
   setSuspended,
   triggerCronJob,
   undo,
-  type RolloutOutcome,
 } from '../../core/rollout/rolloutApi';
+import {
+  followRollout,
+  type FailingPod,
+  type RolloutOutcome,
+  type RolloutSnapshot,
+} from '../../core/rollout/rolloutWatch';
 import type { Guard } from '../guard';
 import type { OutputLogger } from '../log';
 import { Commands } from '../commands/ids';
@@ -123,7 +128,7 @@ export class RolloutActions implements vscode.Disposable {
     });
   }
 
-  private client(ref: ObjectRef): ObjectTransport {
+  private client(ref: ObjectRef): ClusterClient {
     return this.sessions.get(ref.context).client;
   }
 
@@ -143,35 +148,124 @@ export class RolloutActions implements vscode.Disposable {
     }
   }
 
-  /** Follows the rollout in a cancellable progress notification and says how it ended. */
+  /**
+   * Follows the rollout in a cancellable progress notification (a watch of the object, see rolloutWatch.ts) and
+   * says how it ended. Cancel stops following, not the rollout.
+   */
   async follow(ref: ObjectRef, opts: { timeoutMs?: number } = {}): Promise<RolloutOutcome> {
     const title = `Rollout of ${ref.kind ?? ref.plural} "${ref.name}" (${ref.namespace ?? ''}, ${ref.context})`;
-    const outcome = await vscode.window.withProgress(
+    const [outcome] = await this.withFollowProgress(title, [ref], opts, (snapshots) => {
+      const snapshot = snapshots.get(ref);
+      return snapshot ? snapshotText(snapshot) : undefined;
+    });
+    this.announce(ref, outcome!);
+    return outcome!;
+  }
+
+  /**
+   * Follows several rollouts (the workloads one apply changed) in ONE progress notification: one apply, one
+   * notification to watch and one Cancel that stops following all of them, and one message at the end naming
+   * each workload's outcome, instead of a stack of toasts that hide each other.
+   */
+  async followAll(refs: readonly ObjectRef[], opts: { timeoutMs?: number } = {}): Promise<FollowedRollout[]> {
+    if (refs.length === 1) return [{ ref: refs[0]!, outcome: await this.follow(refs[0]!, opts) }];
+    const context = refs[0]?.context ?? '';
+    const title = `Rollouts of ${refs.length} workloads (${context})`;
+    const ended = new Map<ObjectRef, RolloutOutcome>();
+    const outcomes = await this.withFollowProgress(
+      title,
+      refs,
+      opts,
+      (snapshots) => {
+        const doneCount = refs.filter((r) => ended.get(r)?.outcome === 'done').length;
+        // The figures of the workloads still rolling out; finished ones are counted, not described.
+        const open = refs
+          .filter((r) => !ended.has(r))
+          .map((r) => {
+            const snapshot = snapshots.get(r);
+            return `${r.name}: ${snapshot ? snapshotText(snapshot) : 'reading…'}`;
+          });
+        return [`${doneCount} of ${refs.length} done`, ...open].join(' · ');
+      },
+      (ref, outcome) => ended.set(ref, outcome),
+    );
+    const followed = refs.map((ref, i) => ({ ref, outcome: outcomes[i]! }));
+    for (const { ref, outcome } of followed) {
+      this.log.info('rollout', `${describeRef(ref)}: ${outcome.outcome}: ${outcome.message}`);
+    }
+    const lines = followed.map(
+      ({ ref, outcome }) => `${ref.kind ?? ref.plural} "${ref.name}": ${outcomeText(outcome)}`,
+    );
+    const summary = `Rollouts on context ${context}: ${lines.join('; ')}.`;
+    if (followed.some((f) => f.outcome.outcome === 'failed')) void vscode.window.showErrorMessage(summary);
+    else if (followed.some((f) => f.outcome.outcome === 'timeout')) void vscode.window.showWarningMessage(summary);
+    else if (followed.every((f) => f.outcome.outcome === 'done')) void vscode.window.showInformationMessage(summary);
+    else vscode.window.setStatusBarMessage(`Stopped following ${refs.length} rollouts; the rollouts go on`, 5000);
+    return followed;
+  }
+
+  /** One cancellable progress notification over the rollouts of `refs`; resolves with their outcomes in order. */
+  private async withFollowProgress(
+    title: string,
+    refs: readonly ObjectRef[],
+    opts: { timeoutMs?: number },
+    describe: (snapshots: ReadonlyMap<ObjectRef, RolloutSnapshot>) => string | undefined,
+    onEnded?: (ref: ObjectRef, outcome: RolloutOutcome) => void,
+  ): Promise<RolloutOutcome[]> {
+    return vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title, cancellable: true },
       async (progress, token) => {
         const abort = new AbortController();
         this.running.add(abort);
-        const sub = token.onCancellationRequested(() => abort.abort());
+        const sub = token.onCancellationRequested(() => {
+          this.log.info('rollout', `${title}: cancelled by the user; the rollout itself goes on`);
+          abort.abort();
+        });
+        const snapshots = new Map<ObjectRef, RolloutSnapshot>();
+        const show = (): void => {
+          const message = describe(snapshots);
+          if (message !== undefined) progress.report({ message });
+        };
         try {
-          return await followRollout(this.client(ref), ref, {
-            signal: abort.signal,
-            timeoutMs: opts.timeoutMs,
-            onUpdate: ({ status, failingPods }) => {
-              const pods = failingPods.map(
-                (p) => `${p.name}: ${p.problem}${p.events.length ? ` — ${p.events.at(-1)}` : ''}`,
-              );
-              progress.report({ message: [progressText(status.progress), status.message, ...pods].join(' · ') });
-            },
-          });
+          return await Promise.all(
+            refs.map(async (ref) => {
+              let outcome: RolloutOutcome;
+              try {
+                outcome = await followRollout(this.client(ref), ref, {
+                  signal: abort.signal,
+                  timeoutMs: opts.timeoutMs,
+                  log: this.log,
+                  onUpdate: (snapshot) => {
+                    snapshots.set(ref, snapshot);
+                    show();
+                  },
+                });
+              } catch (err) {
+                // Alone, the error is the answer; among several, one workload that cannot be followed (deleted,
+                // forbidden) is that workload's failure and must not hide how the others end.
+                if (refs.length === 1) throw err;
+                const error = toKubeError(err, `following the rollout of ${describeRef(ref)}`);
+                outcome = { outcome: 'failed', message: error.message, failingPods: [] };
+              }
+              onEnded?.(ref, outcome);
+              show();
+              return outcome;
+            }),
+          );
         } finally {
           sub.dispose();
           this.running.delete(abort);
+          abort.abort(); // nothing is left watching once the notification is gone
         }
       },
     );
+  }
+
+  /** The end of one followed rollout: the log line and kubectl's words in a notification. */
+  private announce(ref: ObjectRef, outcome: RolloutOutcome): void {
     const detail =
       'failingPods' in outcome && outcome.failingPods.length > 0
-        ? ` Failing pods: ${outcome.failingPods.map((p) => `${p.name} (${p.problem}${p.events.length ? `; ${p.events.join('; ')}` : ''})`).join(', ')}.`
+        ? ` Failing pods: ${podsText(outcome.failingPods)}.`
         : '';
     this.log.info('rollout', `${describeRef(ref)}: ${outcome.outcome}: ${outcome.message}`);
     switch (outcome.outcome) {
@@ -185,9 +279,9 @@ export class RolloutActions implements vscode.Disposable {
         void vscode.window.showWarningMessage(`Rollout of ${describeRef(ref)}: ${outcome.message}.${detail}`);
         break;
       case 'cancelled':
+        vscode.window.setStatusBarMessage(`Stopped following the rollout of ${ref.name}; the rollout goes on`, 5000);
         break;
     }
-    return outcome;
   }
 
   private async afterChange(
@@ -436,6 +530,39 @@ export class RolloutActions implements vscode.Disposable {
 }
 
 export const REVISION_SCHEME = 'kubeWorkbench-revision';
+
+/** One workload's rollout, followed after an apply. */
+export interface FollowedRollout {
+  ref: ObjectRef;
+  outcome: RolloutOutcome;
+}
+
+/** "2/3 updated · 3 ready · 2 available · Waiting for … · web-abc: Unschedulable — FailedScheduling: …" */
+function snapshotText({ status, failingPods }: RolloutSnapshot): string {
+  const pods = failingPods.map((p) => `${p.name}: ${p.problem}${p.events.length ? ` — ${p.events.at(-1)}` : ''}`);
+  return [progressText(status.progress), status.message, ...pods].join(' · ');
+}
+
+function podsText(pods: readonly FailingPod[]): string {
+  return pods.map((p) => `${p.name} (${p.problem}${p.events.length ? `; ${p.events.join('; ')}` : ''})`).join(', ');
+}
+
+function outcomeText(outcome: RolloutOutcome): string {
+  const pods =
+    'failingPods' in outcome && outcome.failingPods.length > 0
+      ? ` (failing pods: ${podsText(outcome.failingPods)})`
+      : '';
+  switch (outcome.outcome) {
+    case 'done':
+      return outcome.message;
+    case 'failed':
+      return `failed: ${outcome.message}${pods}`;
+    case 'timeout':
+      return `${outcome.message}${pods}`;
+    case 'cancelled':
+      return 'no longer followed';
+  }
+}
 
 function imagesOf(r: Revision): string {
   const spec = (r.template.spec ?? {}) as { containers?: { name?: string; image?: string }[] };

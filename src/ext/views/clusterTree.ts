@@ -3,6 +3,7 @@ import type { KubeconfigService } from '../../core/kube/kubeconfigService';
 import type { ApiResource } from '../../core/kube/discovery';
 import { keyId, type ResourceKey, type SessionRegistry } from '../../core/watch/clusterSession';
 import { DisposableStore } from '../../core/common/disposable';
+import { Emitter } from '../../core/common/event';
 import { catalogEntry, NAMESPACED_CATEGORIES, type Category } from '../../core/resources/catalog';
 import { matchesFilter, selects, type ResourceRow } from '../../core/resources/rows';
 import {
@@ -60,6 +61,9 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
   private readonly dependents = new Map<string, Set<Node>>();
   private readonly filters = new Map<string, string>();
   private readonly pageLimits = new Map<string, number>();
+  private readonly rootListed = this.store.add(new Emitter<number>());
+  /** Fires with the number of contexts each time the root's items are handed to VS Code. */
+  readonly onDidListContexts = this.rootListed.event;
 
   constructor(
     private readonly kubeconfig: KubeconfigService,
@@ -185,6 +189,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
     if (!parent) {
       const merged = this.kubeconfig.current;
       const contexts: Node[] = merged.contexts.map((c) => this.nodes.context(c.name));
+      this.rootListed.fire(contexts.length);
       if (merged.warnings.length === 0) return contexts;
       // Problems in the kubeconfig files are said once, at the top, not as a notification on every reload.
       const count = merged.warnings.length;

@@ -68,8 +68,8 @@ export function activate(context: vscode.ExtensionContext): KubeWorkbenchApi {
     const view = own(vscode.window.createTreeView(Views.clusters, { treeDataProvider: tree, showCollapseAll: true }));
     own(tree.attach(view));
     const firstContexts = own(
-      tree.onDidListContexts((count) => {
-        startup.rootShown(count);
+      tree.onDidListContexts(({ requestedAt, contexts }) => {
+        startup.rootShown(requestedAt, contexts);
         firstContexts.dispose();
       }),
     );

@@ -8,6 +8,8 @@ export interface StartupTimingsSnapshot {
   readonly activateStartedAt: number;
   /** performance.now() when activate() returned. */
   readonly activateEndedAt: number | undefined;
+  /** performance.now() when VS Code first asked the tree for the root's items. */
+  readonly rootRequestedAt: number | undefined;
   /** performance.now() when the tree first returned the root's context items; undefined until then. */
   readonly contextsShownAt: number | undefined;
   /** How many contexts that first answer held. */
@@ -16,6 +18,7 @@ export interface StartupTimingsSnapshot {
 
 export class StartupTimings {
   private activateEndedAt: number | undefined;
+  private rootRequestedAt: number | undefined;
   private contextsShownAt: number | undefined;
   private contextsShown = 0;
 
@@ -26,9 +29,10 @@ export class StartupTimings {
   }
 
   /** Only the first answer counts: later ones are refreshes, not what the user waited for. */
-  rootShown(contexts: number): void {
+  rootShown(requestedAt: number, contexts: number): void {
     if (this.contextsShownAt !== undefined) return;
     this.contextsShownAt = performance.now();
+    this.rootRequestedAt = requestedAt;
     this.contextsShown = contexts;
   }
 
@@ -36,6 +40,7 @@ export class StartupTimings {
     return {
       activateStartedAt: this.activateStartedAt,
       activateEndedAt: this.activateEndedAt,
+      rootRequestedAt: this.rootRequestedAt,
       contextsShownAt: this.contextsShownAt,
       contextsShown: this.contextsShown,
     };

@@ -61,8 +61,8 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
   private readonly dependents = new Map<string, Set<Node>>();
   private readonly filters = new Map<string, string>();
   private readonly pageLimits = new Map<string, number>();
-  private readonly rootListed = this.store.add(new Emitter<number>());
-  /** Fires with the number of contexts each time the root's items are handed to VS Code. */
+  private readonly rootListed = this.store.add(new Emitter<{ requestedAt: number; contexts: number }>());
+  /** Fires each time the root's items are handed to VS Code: when VS Code asked (performance.now()), how many. */
   readonly onDidListContexts = this.rootListed.event;
 
   constructor(
@@ -187,9 +187,10 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
 
   getChildren(parent?: Node): Node[] {
     if (!parent) {
+      const requestedAt = performance.now();
       const merged = this.kubeconfig.current;
       const contexts: Node[] = merged.contexts.map((c) => this.nodes.context(c.name));
-      this.rootListed.fire(contexts.length);
+      this.rootListed.fire({ requestedAt, contexts: contexts.length });
       if (merged.warnings.length === 0) return contexts;
       // Problems in the kubeconfig files are said once, at the top, not as a notification on every reload.
       const count = merged.warnings.length;

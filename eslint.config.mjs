@@ -108,6 +108,8 @@ export default tseslint.config(
   },
   {
     files: ['test/unit/**/*.ts', 'test/fakes/**/*.ts', 'test/cluster/**/*.ts', 'bench/**/*.ts'],
+    // The activation probe runs inside VS Code's extension host (the bench's extensionTestsPath).
+    ignores: ['bench/activationProbe.ts'],
     rules: { 'no-restricted-imports': ['error', vscodeImports] },
   },
 );

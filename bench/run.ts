@@ -15,6 +15,7 @@ import { benchApply } from './apply';
 import { median, record, results } from './lib';
 import { benchWorkloads } from './workloads';
 import { benchWatch } from './watch';
+import { benchActivation } from './activation';
 
 const PODS = Number(process.env.KWB_BENCH_PODS ?? 10_000);
 const RUNS = Number(process.env.KWB_BENCH_RUNS ?? 3);
@@ -144,43 +145,9 @@ async function benchMemory(cluster: LocalCluster): Promise<void> {
   });
 }
 
-async function benchKubeconfig(cluster: LocalCluster): Promise<void> {
-  // 100 contexts, one of them unreachable: what the view needs before it can show the contexts.
-  const dir = join(cluster.stateDir, 'bench');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, 'kubeconfig-100.yaml');
-  const lines = ['apiVersion: v1', 'kind: Config', 'current-context: ctx-0', 'clusters:'];
-  for (let i = 0; i < 100; i++)
-    lines.push(
-      `- name: c${i}`,
-      '  cluster:',
-      `    server: ${i === 99 ? 'https://127.0.0.1:1' : cluster.server}`,
-      '    insecure-skip-tls-verify: true',
-    );
-  lines.push('users:', '- name: u', '  user:', '    token: t', 'contexts:');
-  for (let i = 0; i < 100; i++) lines.push(`- name: ctx-${i}`, '  context:', `    cluster: c${i}`, '    user: u');
-  writeFileSync(file, lines.join('\n'));
-  const ours: number[] = [];
-  const floor: number[] = [];
-  for (let i = 0; i < RUNS * 3; i++) {
-    const t0 = performance.now();
-    const merged = loadKubeconfig([file]);
-    if (merged.contexts.length !== 100) throw new Error('expected 100 contexts');
-    ours.push(performance.now() - t0);
-    floor.push((await kubectl(['config', 'get-contexts', '-o', 'name'], file)).ms);
-  }
-  record({
-    name: 'contexts visible: read a 100-context kubeconfig (vs kubectl config get-contexts)',
-    value: median(ours),
-    unit: 'ms',
-    floor: median(floor),
-    target: '<= 150',
-  });
-}
-
 async function main(): Promise<void> {
   const parts: Record<string, (cluster: LocalCluster) => Promise<void>> = {
-    kubeconfig: benchKubeconfig,
+    activation: (cluster) => benchActivation(RUNS, record, cluster.server),
     list: async (cluster) => {
       await benchList(cluster, 'one namespace');
       await benchList(cluster, 'all namespaces');

@@ -17,6 +17,7 @@ import { RolloutActions } from './ext/rollout/rolloutCommands';
 import { PortForwards } from './ext/portforward/portForwards';
 import { StreamCommands } from './ext/commands/streams';
 import { LogDocuments } from './ext/terminals/logDocuments';
+import { StartupTimings, type StartupTimingsSnapshot } from './core/common/startupTimings';
 
 /** What the extension hands to its integration tests (and to other extensions, one day). */
 export interface KubeWorkbenchApi {
@@ -32,6 +33,8 @@ export interface KubeWorkbenchApi {
   /** Log and exec terminals opened so far (tests drive their pseudoterminals). */
   readonly streams: StreamCommands;
   readonly sessions: SessionRegistry;
+  /** When activate() began and when the Clusters view first got its contexts (`npm run bench` reads these). */
+  startupTimings(): StartupTimingsSnapshot;
 }
 
 /**
@@ -39,6 +42,7 @@ export interface KubeWorkbenchApi {
  * a command first needs it, clusters are contacted when a context is expanded.
  */
 export function activate(context: vscode.ExtensionContext): KubeWorkbenchApi {
+  const startup = new StartupTimings();
   const log = new OutputLogger();
   context.subscriptions.push(log);
   const own = <T extends vscode.Disposable>(d: T): T => {
@@ -63,6 +67,12 @@ export function activate(context: vscode.ExtensionContext): KubeWorkbenchApi {
     );
     const view = own(vscode.window.createTreeView(Views.clusters, { treeDataProvider: tree, showCollapseAll: true }));
     own(tree.attach(view));
+    const firstContexts = own(
+      tree.onDidListContexts(({ requestedAt, contexts }) => {
+        startup.rootShown(requestedAt, contexts);
+        firstContexts.dispose();
+      }),
+    );
     const statusBar = own(new ContextStatusBar(state, guard));
     const documents = own(new ResourceDocuments(sessions, log, guard));
     const manifests = own(new ManifestEditor(context, sessions, kubeconfig, state, log));
@@ -117,7 +127,18 @@ export function activate(context: vscode.ExtensionContext): KubeWorkbenchApi {
       'activate',
       `Kube Workbench ${String((context.extension.packageJSON as { version?: string }).version)} activated`,
     );
-    return { tree, kubeconfig, documents, manifests, sessions, streams, portForwards, apply };
+    startup.activated();
+    return {
+      tree,
+      kubeconfig,
+      documents,
+      manifests,
+      sessions,
+      streams,
+      portForwards,
+      apply,
+      startupTimings: () => startup.snapshot(),
+    };
   } catch (err) {
     // VS Code does not show activation failures to users; we do.
     log.error('activate', 'activation failed', err);

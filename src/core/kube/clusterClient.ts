@@ -48,6 +48,31 @@ export class ClusterClient {
     return this.kc;
   }
 
+  private get usesPlugin(): boolean {
+    const user = this.kc.getCurrentUser();
+    return Boolean(user?.exec || user?.authProvider);
+  }
+
+  /**
+   * client-node runs a context's exec plugin for every request that finds the cached token expired, so a burst
+   * of requests after expiry (a reconnect: version, discovery, every open folder's list) would start one plugin
+   * process each. One at a time here: the first runs the plugin, the others then find its fresh token.
+   */
+  private async applyCredentials(opts: https.RequestOptions): Promise<void> {
+    if (!this.usesPlugin) return this.kc.applyToHTTPSOptions(opts);
+    const previous = this.credentialQueue;
+    let release: () => void = () => {};
+    this.credentialQueue = new Promise<void>((r) => (release = r));
+    try {
+      await previous;
+      await this.kc.applyToHTTPSOptions(opts);
+    } finally {
+      release();
+    }
+  }
+
+  private credentialQueue: Promise<void> = Promise.resolve();
+
   /** Request options with credentials applied; the exec plugin's token is refreshed by client-node when expired. */
   private async prepare(path: string, options: RequestOptions): Promise<{ url: URL; opts: https.RequestOptions }> {
     const url = new URL(this.server.toString().replace(/\/$/, '') + path);
@@ -56,7 +81,7 @@ export class ClusterClient {
     }
     const opts: https.RequestOptions = { headers: {} };
     try {
-      await this.kc.applyToHTTPSOptions(opts);
+      await this.applyCredentials(opts);
     } catch (err) {
       if (err instanceof Error && /HTTP protocol is not allowed/.test(err.message)) {
         throw new KubeError(
@@ -66,6 +91,7 @@ export class ClusterClient {
           { cause: err },
         );
       }
+      if (this.usesPlugin) throw pluginError(err, this.context);
       throw toKubeError(err, `getting credentials for context ${this.context}`);
     }
     const fromKc = opts.agent as https.Agent | undefined;
@@ -172,4 +198,22 @@ export class ClusterClient {
     this.agent?.destroy();
     this.agent = undefined;
   }
+}
+
+/**
+ * client-node rejects with the plugin's stderr as the message when the plugin exits non-zero, or with a spawn
+ * error (ENOENT) when its command is missing. The plugin's own words are what tells the user what to do
+ * (log in again, start a VPN, ...), so they are kept, on one line and bounded.
+ */
+function pluginError(err: unknown, context: string): KubeError {
+  const mapped = toKubeError(err, `getting credentials for context ${context}`);
+  if (mapped.kind === 'authPlugin') return mapped;
+  const text = (err instanceof Error ? err.message : '').replace(/\s+/g, ' ').trim();
+  const said = text.length > 300 ? `${text.slice(0, 300)}…` : text;
+  return new KubeError(
+    'authPlugin',
+    `Getting credentials for context ${context} failed: the credential plugin ${said ? `said: ${said}` : 'failed without a message'}`,
+    undefined,
+    { cause: err },
+  );
 }

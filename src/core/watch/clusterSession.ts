@@ -155,10 +155,31 @@ export class ClusterSession implements Disposable {
         { log: this.deps.log, clock: this.deps.clock, retry: this.retry },
       );
       this.lists.set(id, list);
-      list.onDidChange(() => this.listChanged.fire(key));
+      const watched = list;
+      list.onDidChange(() => {
+        this.noteCredentialFailure(watched.snapshot());
+        this.listChanged.fire(key);
+      });
       list.start();
     }
     return list.snapshot();
+  }
+
+  /**
+   * Credentials that stop working (a token the plugin can no longer refresh, a 401) fail the whole context, not
+   * one folder: the context node says "auth failed" with the reason until the user reconnects.
+   */
+  private noteCredentialFailure(snap: ListSnapshot<ResourceRow>): void {
+    if (snap.state !== 'failed' || !snap.error || this.connection.state === 'failed') return;
+    if (snap.error.kind !== 'unauthorized' && snap.error.kind !== 'authPlugin') return;
+    this.deps.log.warn('session', `${this.context}: ${snap.error.message}`);
+    this.setConnection({ state: 'failed', error: snap.error });
+  }
+
+  /** How often a list was listed and watched (for tests and diagnostics); undefined when nothing watches it. */
+  listStats(key: ResourceKey): Readonly<WatchedList<ResourceRow>['stats']> | undefined {
+    const stats = this.lists.get(keyId(key))?.stats;
+    return stats && { ...stats };
   }
 
   /** What is known of a list without starting it: undefined when nothing watches it. */

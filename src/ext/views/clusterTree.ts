@@ -4,6 +4,7 @@ import type { ApiResource } from '../../core/kube/discovery';
 import { keyId, type ResourceKey, type SessionRegistry } from '../../core/watch/clusterSession';
 import { DisposableStore } from '../../core/common/disposable';
 import type { ListSnapshot } from '../../core/watch/watchedList';
+import { Emitter } from '../../core/common/event';
 import { catalogEntry, NAMESPACED_CATEGORIES, type Category } from '../../core/resources/catalog';
 import { matchesFilter, selects, type ResourceRow } from '../../core/resources/rows';
 import {
@@ -63,6 +64,9 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
   private readonly held = new Map<string, { context: string; key: ResourceKey }[]>();
   private readonly filters = new Map<string, string>();
   private readonly pageLimits = new Map<string, number>();
+  private readonly rootListed = this.store.add(new Emitter<{ requestedAt: number; contexts: number }>());
+  /** Fires each time the root's items are handed to VS Code: when VS Code asked (performance.now()), how many. */
+  readonly onDidListContexts = this.rootListed.event;
 
   constructor(
     private readonly kubeconfig: KubeconfigService,
@@ -207,8 +211,10 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
 
   getChildren(parent?: Node): Node[] {
     if (!parent) {
+      const requestedAt = performance.now();
       const merged = this.kubeconfig.current;
       const contexts: Node[] = merged.contexts.map((c) => this.nodes.context(c.name));
+      this.rootListed.fire({ requestedAt, contexts: contexts.length });
       if (merged.warnings.length === 0) return contexts;
       // Problems in the kubeconfig files are said once, at the top, not as a notification on every reload.
       const count = merged.warnings.length;

@@ -1,0 +1,67 @@
+// Runs inside the extension host of a real VS Code (code-server) as the bench's extensionTestsPath, in place of a
+// test suite: records every socket connect of this process, shows the Kube Workbench view (which is what
+// activates the extension: nothing else in the opened folder does), waits until the Clusters tree has handed
+// its first contexts to VS Code, and writes the extension's own startup timings to $KWB_BENCH_ACTIVATION_OUT.
+// bench/activation.ts bundles it with esbuild and reads the file.
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as vscode from 'vscode';
+import type { KubeWorkbenchApi } from '../src/extension';
+import type { StartupTimingsSnapshot } from '../src/core/common/startupTimings';
+
+export interface ActivationProbeResult {
+  /** Whether the extension was already active before the probe showed the view (it must not be). */
+  activeBeforeView: boolean;
+  /** performance.now() just before the probe asked VS Code to show the view. */
+  viewRequestedAt: number;
+  timings: StartupTimingsSnapshot;
+  /** Socket connects made by the extension's own code (its install folder in the stack), with their time. */
+  extensionConnects: { at: number; stack: string }[];
+  /** All socket connects of the extension host in the same window (VS Code's own included). */
+  allConnects: number;
+  /** How long the probe kept recording after the contexts were shown. */
+  watchedAfterMs: number;
+}
+
+const EXTENSION_ID = 'kube-workbench.kube-workbench';
+const VIEW_CONTAINER_COMMAND = 'workbench.view.extension.kubeWorkbench';
+const WATCH_AFTER_MS = 1000;
+
+export async function run(): Promise<void> {
+  const out = process.env.KWB_BENCH_ACTIVATION_OUT;
+  if (!out) throw new Error('KWB_BENCH_ACTIVATION_OUT is not set');
+  const ext = vscode.extensions.getExtension<KubeWorkbenchApi>(EXTENSION_ID);
+  if (!ext) throw new Error(`${EXTENSION_ID} is not installed`);
+  const activeBeforeView = ext.isActive;
+
+  // Every TCP/TLS connection (http, https, ws) goes through net.Socket#connect in this process.
+  const connects: { at: number; stack: string }[] = [];
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- restored below, called with apply(this)
+  const original = net.Socket.prototype.connect;
+  net.Socket.prototype.connect = function (this: net.Socket, ...args: unknown[]) {
+    connects.push({ at: performance.now(), stack: new Error('connect').stack ?? '' });
+    return (original as (...a: unknown[]) => net.Socket).apply(this, args);
+  } as typeof original;
+  try {
+    const viewRequestedAt = performance.now();
+    await vscode.commands.executeCommand(VIEW_CONTAINER_COMMAND);
+    const deadline = Date.now() + 60_000;
+    while (!(ext.isActive && ext.exports.startupTimings().contextsShownAt !== undefined)) {
+      if (Date.now() > deadline) throw new Error('the Clusters view did not show its contexts within 60 s');
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    // Whatever the extension starts right after showing the contexts would show up here.
+    await new Promise((r) => setTimeout(r, WATCH_AFTER_MS));
+    const result: ActivationProbeResult = {
+      activeBeforeView,
+      viewRequestedAt,
+      timings: ext.exports.startupTimings(),
+      extensionConnects: connects.filter((c) => c.stack.includes(ext.extensionPath)),
+      allConnects: connects.length,
+      watchedAfterMs: WATCH_AFTER_MS,
+    };
+    fs.writeFileSync(out, JSON.stringify(result));
+  } finally {
+    net.Socket.prototype.connect = original;
+  }
+}

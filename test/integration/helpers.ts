@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig, type V1Deployment } from '@kubernetes/client-node';
 import type { KubeWorkbenchApi } from '../../src/extension';
 
 export const EXTENSION_ID = 'kube-workbench.kube-workbench';
@@ -50,4 +50,23 @@ export function clientConfig(context = 'kwb-admin'): KubeConfig {
   kc.loadFromDefault();
   kc.setCurrentContext(context);
   return kc;
+}
+
+/**
+ * A Deployment whose pods no node will take (a nodeSelector nothing matches): they stay Pending (Unschedulable), so
+ * its rollout never completes. For the tests of stuck and failing rollouts.
+ */
+export function unschedulableDeployment(name: string, progressDeadlineSeconds?: number): V1Deployment {
+  return {
+    metadata: { name },
+    spec: {
+      replicas: 1,
+      progressDeadlineSeconds,
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: { nodeSelector: { 'kwb.dev/no-such-node': 'true' }, containers: [{ name: 'web', image: 'nginx' }] },
+      },
+    },
+  };
 }

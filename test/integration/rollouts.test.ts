@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { AppsV1Api, BatchV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { clientConfig, clusterAbsentReason, eventually } from './helpers';
+import { clientConfig, clusterAbsentReason, eventually, unschedulableDeployment } from './helpers';
 import { walk } from './tree';
 import type { ActionResult } from '../../src/ext/rollout/rolloutCommands';
 import { ClusterClient, type RequestOptions } from '../../src/core/kube/clusterClient';
@@ -247,22 +247,7 @@ describe('Rollouts, scaling and CronJobs (real cluster)', function () {
 
   it('a rollout that cannot progress: times out, then fails on its progress deadline naming the failing pods', async () => {
     const stuck = `${name}-stuck`;
-    await apps.createNamespacedDeployment({
-      namespace: NS,
-      body: {
-        metadata: { name: stuck },
-        spec: {
-          replicas: 1,
-          progressDeadlineSeconds: 3,
-          selector: { matchLabels: { app: stuck } },
-          template: {
-            metadata: { labels: { app: stuck } },
-            // No node has this label: the pod stays Pending (Unschedulable).
-            spec: { nodeSelector: { 'kwb.dev/no-such-node': 'true' }, containers: [{ name: 'web', image: 'nginx' }] },
-          },
-        },
-      },
-    });
+    await apps.createNamespacedDeployment({ namespace: NS, body: unschedulableDeployment(stuck, 3) });
     try {
       const stuckTarget = { context: 'kwb-admin', namespace: NS, kind: 'Deployment', name: stuck };
       const waited = await vscode.commands.executeCommand<ActionResult | undefined>(
@@ -300,20 +285,7 @@ describe('Rollouts, scaling and CronJobs (real cluster)', function () {
 
   it('follows by watching, not polling: one read, then watches; the failing pod and its events arrive live; cancel stops every request', async () => {
     const stuck = `${name}-watched`;
-    await apps.createNamespacedDeployment({
-      namespace: NS,
-      body: {
-        metadata: { name: stuck },
-        spec: {
-          replicas: 1,
-          selector: { matchLabels: { app: stuck } },
-          template: {
-            metadata: { labels: { app: stuck } },
-            spec: { nodeSelector: { 'kwb.dev/no-such-node': 'true' }, containers: [{ name: 'web', image: 'nginx' }] },
-          },
-        },
-      },
-    });
+    await apps.createNamespacedDeployment({ namespace: NS, body: unschedulableDeployment(stuck) });
     const client = new ClusterClient('kwb-admin', kubeconfig());
     try {
       const requests: string[] = [];

@@ -9,7 +9,7 @@ import { SETTINGS_SECTION, Commands } from './ids';
 import type { CommandHandler } from './register';
 import type { Guard } from '../guard';
 import { openLogTerminal, type TerminalSession } from '../terminals/logTerminal';
-import { openContainerTerminal } from '../terminals/execTerminal';
+import { openContainerTerminal, type ContainerSession } from '../terminals/execTerminal';
 import { refOfUri } from '../documents/resourceFileSystem';
 import type { LogDocuments } from '../terminals/logDocuments';
 
@@ -154,15 +154,23 @@ export class StreamCommands {
     );
     const shell = settings().shell;
     const argv = command ?? (shell ? [shell] : AUTO_SHELL);
+    return this.openTerminal(
+      t,
+      container,
+      { kind: 'exec', command: argv, closeOnExit: interactive },
+      `${interactive ? 'shell' : 'exec'} ${t.name}/${container}`,
+    );
+  }
+
+  private openTerminal(t: StreamTarget, container: string, session: ContainerSession, name: string): TerminalSession {
     const client = this.registry.get(t.context).client;
-    const name = `${interactive ? 'shell' : 'exec'} ${t.name}/${container}`;
     return this.remember(
       openContainerTerminal(
         client.kubeConfig,
         client,
         t.context,
         { namespace: t.namespace, pod: t.name, container },
-        { kind: 'exec', command: argv, closeOnExit: interactive },
+        session,
         name,
         this.log,
       ),
@@ -178,18 +186,7 @@ export class StreamCommands {
       t.context,
       `attaching to container "${container}" of pod "${t.name}" in namespace "${t.namespace}"`,
     );
-    const client = this.registry.get(t.context).client;
-    return this.remember(
-      openContainerTerminal(
-        client.kubeConfig,
-        client,
-        t.context,
-        { namespace: t.namespace, pod: t.name, container },
-        { kind: 'attach' },
-        `attach ${t.name}/${container}`,
-        this.log,
-      ),
-    );
+    return this.openTerminal(t, container, { kind: 'attach' }, `attach ${t.name}/${container}`);
   }
 
   private async pickOptions(t: StreamTarget): Promise<StreamTarget | undefined> {

@@ -189,13 +189,35 @@ export class StreamCommands {
     return this.openTerminal(t, container, { kind: 'attach' }, `attach ${t.name}/${container}`);
   }
 
+  /** For a pod, whether there is a previous instance to read (as kubectl's RESTARTS column says). */
+  private async previousInstances(t: StreamTarget): Promise<string> {
+    const generic = 'the terminated instance before a restart';
+    if (t.kind !== 'Pod') return generic;
+    type Status = { restartCount?: number; lastState?: { terminated?: { exitCode?: number; reason?: string } } };
+    const pod = await this.registry
+      .get(t.context)
+      .client.getJson<{ status?: { containerStatuses?: Status[]; initContainerStatuses?: Status[] } }>(
+        podPath(t.namespace, t.name),
+        {},
+        `reading pod "${t.name}" in namespace "${t.namespace}"`,
+      )
+      .catch(() => undefined);
+    const statuses = [...(pod?.status?.initContainerStatuses ?? []), ...(pod?.status?.containerStatuses ?? [])];
+    if (!pod) return generic;
+    const restarts = statuses.reduce((sum, c) => sum + (c.restartCount ?? 0), 0);
+    if (restarts === 0) return 'no container of this pod has restarted: there is none';
+    const last = statuses.find((c) => c.lastState?.terminated)?.lastState?.terminated;
+    const how = last ? `; last exit code ${last.exitCode ?? '?'}${last.reason ? ` (${last.reason})` : ''}` : '';
+    return `${restarts} restart${restarts === 1 ? '' : 's'}${how}`;
+  }
+
   private async pickOptions(t: StreamTarget): Promise<StreamTarget | undefined> {
     const s = settings();
     type Item = vscode.QuickPickItem & { id: string };
     const items: Item[] = [
       { id: 'follow', label: 'Follow', description: 'keep reading new lines', picked: true },
       { id: 'timestamps', label: 'Timestamps', picked: s.timestamps },
-      { id: 'previous', label: 'Previous container', description: 'the terminated instance before a restart' },
+      { id: 'previous', label: 'Previous container', description: await this.previousInstances(t) },
       { id: 'init', label: 'Init containers', description: 'include them' },
       { id: 'document', label: 'In a document', description: 'instead of a terminal (search, copy, save)' },
     ];

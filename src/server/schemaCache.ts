@@ -5,6 +5,7 @@
 // reused; only a resolution without errors is kept, and only the most recently used few.
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { YAMLSchemaService } from 'yaml-language-server/out/server/src/languageservice/services/yamlSchemaService';
+import { YAMLValidation } from 'yaml-language-server/out/server/src/languageservice/services/yamlValidation';
 
 const SCHEME = 'kubewb-schema:';
 const KEEP = 32;
@@ -42,4 +43,41 @@ service.resolveCustomSchema = async function (this: ServiceInternals, uri: strin
   resolved.set(uri, schema);
   while (resolved.size > KEEP) resolved.delete(resolved.keys().next().value as string);
   return this.finalizeResolvedSchema(await schema, uri, doc, true);
+};
+
+// The same validation then asks the client for the file's schema once per YAML document (a round trip each: 386
+// documents, 600 ms). While one validation of a file runs, its documents share the first answer; completion,
+// hover and the next validation ask again.
+type SchemaProvider = (resource: string) => Promise<unknown>;
+const validating = new Map<string, Promise<unknown> | undefined>();
+
+const registry = YAMLSchemaService.prototype as unknown as {
+  registerCustomSchemaProvider(this: unknown, provider: SchemaProvider): void;
+};
+// eslint-disable-next-line @typescript-eslint/unbound-method -- called below with the service as `this`
+const registerProvider = registry.registerCustomSchemaProvider;
+registry.registerCustomSchemaProvider = function (this: unknown, provider: SchemaProvider) {
+  const shared: SchemaProvider = (resource) => {
+    if (!validating.has(resource)) return provider(resource);
+    let answer = validating.get(resource);
+    if (!answer) {
+      answer = provider(resource);
+      validating.set(resource, answer);
+      answer.catch(() => validating.set(resource, undefined));
+    }
+    return answer;
+  };
+  registerProvider.call(this, shared);
+};
+
+// eslint-disable-next-line @typescript-eslint/unbound-method -- called below with the validator as `this`
+const doValidation = YAMLValidation.prototype.doValidation;
+YAMLValidation.prototype.doValidation = async function (this: YAMLValidation, document: TextDocument, ...rest) {
+  // A validation already running for this file keeps its answer; this one asks afresh.
+  validating.set(document.uri, undefined);
+  try {
+    return await doValidation.call(this, document, ...rest);
+  } finally {
+    validating.delete(document.uri);
+  }
 };

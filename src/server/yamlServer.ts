@@ -3,4 +3,5 @@
 // adjust the server for how we use it (see each file).
 import './reusedUris';
 import './schemaCache';
+import './validationDelay';
 import 'yaml-language-server/out/server/src/server';

@@ -12,43 +12,11 @@ import { WatchedList, type ListWatchTransport } from '../src/core/watch/watchedL
 import { toRow, type ResourceRow } from '../src/core/resources/rows';
 import { silentLogger } from '../src/core/common/logger';
 import { benchApply } from './apply';
+import { median, percentile, record, results } from './lib';
+import { benchValidation } from './validation';
 
-interface Result {
-  name: string;
-  value: number;
-  unit: string;
-  floor: number | null;
-  ratio: number | null;
-  target: string;
-  note?: string;
-}
-
-const results: Result[] = [];
 const PODS = Number(process.env.KWB_BENCH_PODS ?? 10_000);
 const RUNS = Number(process.env.KWB_BENCH_RUNS ?? 3);
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
-
-function record(r: Omit<Result, 'ratio'>): void {
-  const ratio = r.floor ? Number((r.value / r.floor).toFixed(2)) : null;
-  results.push({
-    ...r,
-    value: Number(r.value.toFixed(2)),
-    floor: r.floor === null ? null : Number(r.floor.toFixed(2)),
-    ratio,
-  });
-  console.log(
-    `  ${r.name}: ${r.value.toFixed(1)} ${r.unit}${r.floor ? ` (floor ${r.floor.toFixed(1)}, ratio ${ratio})` : ''}`,
-  );
-}
 
 function kubectl(args: string[], kubeconfig: string): Promise<{ ms: number; stdout: Buffer }> {
   const started = performance.now();
@@ -294,28 +262,37 @@ async function benchKubeconfig(cluster: LocalCluster): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  console.log(`starting the local cluster with ${PODS} pods (this takes a while)…`);
-  const cluster = await startCluster({ pods: PODS, seed: false, readyTimeoutMs: 30 * 60 * 1000 });
+  // KWB_BENCH_ONLY=validation: only the manifest editor's part, on a cluster without the 10k pods.
+  const only = process.env.KWB_BENCH_ONLY;
+  if (only && only !== 'validation') throw new Error(`KWB_BENCH_ONLY=${only}: only "validation" is supported`);
+  const pods = only ? 0 : PODS;
+  console.log(`starting the local cluster with ${pods} pods (this takes a while)…`);
+  const cluster = await startCluster({ pods, seed: false, readyTimeoutMs: 30 * 60 * 1000 });
   console.log(`cluster ready in ${(cluster.startupMs / 1000).toFixed(0)} s`);
   try {
-    await benchKubeconfig(cluster);
-    await benchList(cluster, 'one namespace');
-    await benchList(cluster, 'all namespaces');
-    await benchMemory(cluster);
-    await benchWatchLatency(cluster);
-    await benchApply(cluster.kubeconfigPath, RUNS, record);
+    if (!only) {
+      await benchKubeconfig(cluster);
+      await benchList(cluster, 'one namespace');
+      await benchList(cluster, 'all namespaces');
+      await benchMemory(cluster);
+      await benchWatchLatency(cluster);
+      await benchApply(cluster.kubeconfigPath, RUNS, record);
+    }
+    await benchValidation(cluster.kubeconfigPath, record);
   } finally {
     await cluster.stop();
   }
+  // A partial run does not replace the full results.
+  const out = only ? `bench/results-${only}.json` : 'bench/results.json';
   mkdirSync('bench', { recursive: true });
-  writeFileSync('bench/results.json', `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   console.log('\n| benchmark | value | floor | ratio | target | note |\n|---|---|---|---|---|---|');
   for (const r of results) {
     console.log(
       `| ${r.name} | ${r.value} ${r.unit} | ${r.floor ?? '–'} | ${r.ratio ?? '–'} | ${r.target} | ${r.note ?? ''} |`,
     );
   }
-  console.log('\nwritten to bench/results.json');
+  console.log(`\nwritten to ${out}`);
 }
 
 main().catch((err: unknown) => {

@@ -1,0 +1,36 @@
+// Shared by the benchmark files: the result shape, the collected results and the statistics.
+
+export interface Result {
+  name: string;
+  value: number;
+  unit: string;
+  floor: number | null;
+  ratio: number | null;
+  target: string;
+  note?: string;
+}
+
+export const results: Result[] = [];
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+}
+
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+export function record(r: Omit<Result, 'ratio'>): void {
+  const ratio = r.floor ? Number((r.value / r.floor).toFixed(2)) : null;
+  results.push({
+    ...r,
+    value: Number(r.value.toFixed(2)),
+    floor: r.floor === null ? null : Number(r.floor.toFixed(2)),
+    ratio,
+  });
+  console.log(
+    `  ${r.name}: ${r.value.toFixed(1)} ${r.unit}${r.floor ? ` (floor ${r.floor.toFixed(1)}, ratio ${ratio})` : ''}`,
+  );
+}

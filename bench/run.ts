@@ -16,6 +16,7 @@ import { median, record, results } from './lib';
 import { benchWorkloads } from './workloads';
 import { benchWatch } from './watch';
 import { benchActivation } from './activation';
+import { benchValidation } from './validation';
 
 const PODS = Number(process.env.KWB_BENCH_PODS ?? 10_000);
 const RUNS = Number(process.env.KWB_BENCH_RUNS ?? 3);
@@ -156,6 +157,7 @@ async function main(): Promise<void> {
     watch: benchWatch,
     apply: (cluster) => benchApply(cluster.kubeconfigPath, RUNS, record),
     workloads: (cluster) => benchWorkloads(cluster, RUNS, record),
+    validation: (cluster) => benchValidation(cluster.kubeconfigPath, record),
   };
   const only = ONLY?.split(',').filter(Boolean);
   const unknown = only?.filter((name) => !(name in parts)) ?? [];

@@ -427,6 +427,39 @@ void describe('local cluster', { timeout: 60 * 60 * 1000 }, () => {
     assert.ok('io.k8s.api.apps.v1.Deployment' in apps.components.schemas);
   });
 
+  void it('the admission webhook refuses objects labelled kwb.dev/reject=true, and only those', async () => {
+    const file = join(work, 'webhook.yaml');
+    await writeFile(
+      file,
+      [
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: webhook-allowed\n  namespace: default\ndata: {a: "1"}\n',
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: webhook-refused\n  namespace: default\n  labels: {kwb.dev/reject: "true"}\ndata: {a: "1"}\n',
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: webhook-label-false\n  namespace: default\n  labels: {kwb.dev/reject: "false"}\n',
+      ].join('---\n'),
+    );
+    const r = await kubectl(['apply', '--server-side', '-f', file]);
+    assert.notEqual(r.code, 0, `kubectl apply should fail for the labelled ConfigMap:\n${r.stdout}${r.stderr}`);
+    assert.match(
+      r.stderr,
+      /admission webhook "reject\.kwb\.dev" denied the request: ConfigMap default\/webhook-refused carries the label kwb\.dev\/reject=true/,
+    );
+    assert.match(
+      await ok(['get', 'configmap', 'webhook-allowed', 'webhook-label-false', '-o', 'name']),
+      /webhook-allowed/,
+    );
+    const missing = await kubectl(['get', 'configmap', 'webhook-refused']);
+    assert.match(missing.stderr, /NotFound|not found/);
+    // An update that adds the label is refused too (operation UPDATE), on any kind.
+    const label = await kubectl(['label', 'configmap', 'webhook-allowed', 'kwb.dev/reject=true']);
+    assert.notEqual(label.code, 0);
+    assert.match(label.stderr, /denied the request: ConfigMap default\/webhook-allowed carries the label/);
+    const ns = await kubectl(['create', 'namespace', 'kwb-webhook-test', '--dry-run=server', '-o', 'name']);
+    assert.equal(ns.code, 0, ns.stderr);
+    const labelledNs = await kubectl(['label', 'namespace', 'team-b', 'kwb.dev/reject=true', '--dry-run=server']);
+    assert.match(labelledNs.stderr, /denied the request: Namespace team-b carries the label/);
+    await ok(['delete', 'configmap', 'webhook-allowed', 'webhook-label-false']);
+  });
+
   void it('stop leaves no process and no listening port behind', async () => {
     const pids = { ...cluster.pids };
     const ports = { ...cluster.ports };

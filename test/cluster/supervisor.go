@@ -285,6 +285,9 @@ func (s *supervisor) start(ctx context.Context) error {
 	if err := s.bootstrap(ctx); err != nil {
 		return fmt.Errorf("bootstrap: %w", err)
 	}
+	if err := s.startWebhook(ctx); err != nil {
+		return fmt.Errorf("admission webhook: %w", err)
+	}
 	if err := s.spawn("controller-manager", s.controllerManagerArgs()); err != nil {
 		return err
 	}

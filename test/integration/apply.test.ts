@@ -136,6 +136,54 @@ describe('Apply manifests against the local control plane', function () {
     );
   });
 
+  it("reports a real admission webhook's refusal on its document and line, and applies the others", async () => {
+    const { apply } = await api();
+    const names = ['webhook-before', 'webhook-refused'];
+    const cleanUp = async (): Promise<void> => {
+      for (const name of names)
+        await core.deleteNamespacedConfigMap({ name, namespace: 'demo' }).catch(() => undefined);
+      await core.deleteNamespacedService({ name: 'webhook-after', namespace: 'demo' }).catch(() => undefined);
+    };
+    await cleanUp();
+    try {
+      const report = await apply.apply([fixture('webhook.yaml')], { context: CONTEXT, notify: false });
+      assert.ok(report);
+      const results = byName(report);
+      assert.equal(results.get('webhook-before')?.status, 'created', statuses(report));
+      assert.equal(results.get('webhook-after')?.status, 'created', statuses(report));
+      const refused = results.get('webhook-refused');
+      assert.equal(refused?.status, 'failed', statuses(report));
+      assert.equal(refused.planned.doc.index, 2);
+      assert.match(
+        refused.message ?? '',
+        /^admission webhook "reject\.kwb\.dev" denied the request: ConfigMap demo\/webhook-refused carries the label kwb\.dev\/reject=true/,
+      );
+      assert.equal(refused.line, 15, 'on the labels that the webhook refuses');
+
+      const text = apply.textOf(apply.lastReport!) ?? '';
+      assert.match(text, /^Applied 2, failed 1 on kwb-admin/);
+      assert.match(text, /webhook\.yaml:2 \[document 1\] ConfigMap demo\/webhook-before: created/);
+      assert.match(text, /webhook\.yaml:20 \[document 3\] Service demo\/webhook-after: created/);
+      assert.match(
+        text,
+        /webhook\.yaml:15 \[document 2\] ConfigMap demo\/webhook-refused: FAILED — admission webhook "reject\.kwb\.dev" denied the request: ConfigMap demo\/webhook-refused carries the label kwb\.dev\/reject=true/,
+      );
+      await core.readNamespacedConfigMap({ name: 'webhook-before', namespace: 'demo' });
+      await core.readNamespacedService({ name: 'webhook-after', namespace: 'demo' });
+      await assert.rejects(
+        core.readNamespacedConfigMap({ name: 'webhook-refused', namespace: 'demo' }),
+        'the refused ConfigMap does not exist',
+      );
+      const diagnostics = await eventually('a diagnostic on the refused document', () => {
+        const list = vscode.languages.getDiagnostics(fixture('webhook.yaml'));
+        return list.some((d) => d.range.start.line === 14 && /reject\.kwb\.dev/.test(d.message)) ? list : undefined;
+      });
+      assert.equal(diagnostics.filter((d) => d.severity === vscode.DiagnosticSeverity.Error).length, 1);
+    } finally {
+      await cleanUp();
+    }
+  });
+
   it('shows a conflict with another field manager and forces only when confirmed', async () => {
     const { apply } = await api();
     const name = `kwb-apply-conflict-${Date.now().toString(36)}`;

@@ -198,6 +198,77 @@ describe('Manifest editor: validation, completion and hover from the cluster sch
   });
 });
 
+describe('Manifest editor: a reused untitled document name', function () {
+  before(async function () {
+    if (absent) {
+      console.log(`SKIP Manifest editor untitled: ${absent}`);
+      this.skip();
+    }
+    await api();
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand(SELECT_SOURCE, 'kwb-admin');
+  });
+
+  after(async function () {
+    if (absent) return;
+    await vscode.commands.executeCommand(SELECT_SOURCE, 'window');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  async function openUntitled(content: string): Promise<vscode.TextDocument> {
+    const doc = await vscode.workspace.openTextDocument({ language: 'yaml', content });
+    await vscode.window.showTextDocument(doc);
+    return doc;
+  }
+
+  const badManifest = (i: number): string =>
+    `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: old-${i}\n  bogusField${i}: 1\ndata:\n  a: "1"\n`;
+
+  it("never shows a closed Untitled-N's diagnostics on the next document with that name", async function () {
+    this.timeout(180_000);
+    // Closing while the server is still validating (schema lookup in flight) is what left stale diagnostics:
+    // close at different moments after the open, from "before the first diagnostic" to "long after".
+    const delays = [0, 150, 250, 300, 350, 400, 500, 700, 1000];
+    for (const [i, delay] of delays.entries()) {
+      // A schema change makes the next lookup ask the cluster again, so validation takes a little while.
+      await vscode.commands.executeCommand(SELECT_SOURCE, i % 2 ? 'kwb-admin' : 'window');
+      const old = await openUntitled(badManifest(i));
+      const uri = old.uri.toString();
+      if (delay >= 1000)
+        await diagnosticsOf(old.uri, (l) => l.some((d) => d.message.includes(`bogusField${i}`)), 'old diagnostics');
+      else await new Promise((r) => setTimeout(r, delay));
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+      await eventually(`${uri} closed`, () =>
+        vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri) ? undefined : true,
+      );
+      // VS Code discards the closed document's backup asynchronously; a new document under the same name
+      // opened before that gets the backup's text (checked below, so that is not mistaken for our bug).
+      await new Promise((r) => setTimeout(r, 1000));
+
+      // The same name again: once as plain YAML (never sent to the server), once as a valid manifest.
+      const plain = i % 2 === 0;
+      const content = plain
+        ? 'name: just-yaml\nitems: [1, 2]\n'
+        : 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: fresh\n';
+      const next = await openUntitled(content);
+      assert.equal(next.uri.toString(), uri, 'VS Code reused the untitled name');
+      assert.equal(next.getText(), content, 'the new document has its own text (not a restored backup)');
+      if (!plain) await schemaSource(await api(), next, /cluster kwb-admin/);
+      await new Promise((r) => setTimeout(r, 1500));
+      const stale = vscode.languages.getDiagnostics(next.uri);
+      assert.equal(
+        describeDiagnostics(stale),
+        '',
+        `round ${i} (closed after ${delay} ms, then ${plain ? 'plain YAML' : 'a valid manifest'})`,
+      );
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+      await eventually(`${uri} closed`, () =>
+        vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri) ? undefined : true,
+      );
+    }
+  });
+});
+
 describe('Manifest editor: a CRD created in the cluster while a manifest is open', function () {
   const group = `editor-${Date.now().toString(36)}.kwb.dev`;
   const crdName = `sprockets.${group}`;

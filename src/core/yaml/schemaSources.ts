@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { FileInfo } from './manifests';
 import { convertOpenApi, gvkKey, kindSchema, openApiPath, type Gvk, type JsonSchema, type SchemaSet } from './openapi';
 
 export const SCHEME = 'kubewb-schema';
@@ -253,5 +254,55 @@ export function notAMappingSchema(): JsonSchema {
   return {
     type: 'object',
     errorMessage: 'A Kubernetes manifest must be a mapping (apiVersion: ..., kind: ..., metadata: ...).',
+  };
+}
+
+/**
+ * The answer to yaml-language-server's custom/schema/request for one file: a schema whose `schemaSequence` has
+ * one entry per document (its kind's schema, an unknown-kind or not-a-mapping schema, or anything for an empty
+ * document), registered in `docs` under a content-addressed URI.
+ */
+export async function schemaSequenceFor(
+  info: FileInfo,
+  docs: SchemaDocuments,
+  opts: ResolveOptions,
+): Promise<{ uri: string; lookups: Lookup[] }> {
+  const lookups: Lookup[] = [];
+  const sequence: JsonSchema[] = await Promise.all(
+    info.documents.map(async (d) => {
+      if (d.gvk) {
+        const r = await resolveKind(d.gvk, docs, opts);
+        lookups.push(r);
+        return r.found ? { $ref: r.uri } : unknownKindSchema(r.message);
+      }
+      if (!d.mapping && !d.empty) return notAMappingSchema();
+      return {};
+    }),
+  );
+  const content = { schemaSequence: sequence };
+  const hash = createHash('sha256').update(JSON.stringify(content)).digest('hex').slice(0, 20);
+  return { uri: docs.put(`${SCHEME}://sequence/${hash}.json`, () => content), lookups };
+}
+
+/**
+ * Our settings for yaml-language-server (its `yaml` section), whatever the user's `yaml.*` says (those belong to
+ * Red Hat's extension): no schema store or CRD catalogue downloads, no formatter.
+ */
+export function yamlServerSettings(): Record<string, unknown> {
+  return {
+    validate: true,
+    hover: true,
+    // The status bar names the schema; a link to a kubewb-schema:// URI would lead nowhere.
+    hoverSchemaSource: false,
+    completion: true,
+    format: { enable: false },
+    schemaStore: { enable: false },
+    kubernetesCRDStore: { enable: false },
+    schemas: {},
+    customTags: [],
+    disableAdditionalProperties: false,
+    maxItemsComputed: 5000,
+    keyOrdering: false,
+    style: { flowMapping: 'allow', flowSequence: 'allow' },
   };
 }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -16,16 +15,13 @@ import {
 import type { KubeconfigService } from '../../core/kube/kubeconfigService';
 import { keyId, type ResourceKey, type SessionRegistry } from '../../core/watch/clusterSession';
 import { analyzeText, kustomizationPatches, mightBeManifest, type FileInfo } from '../../core/yaml/manifests';
-import type { JsonSchema } from '../../core/yaml/openapi';
 import {
   ClusterSchemas,
-  notAMappingSchema,
-  resolveKind,
   SCHEME,
   SchemaDocuments,
-  unknownKindSchema,
+  schemaSequenceFor,
+  yamlServerSettings,
   type BundledSchemas,
-  type Lookup,
 } from '../../core/yaml/schemaSources';
 import type { OutputLogger } from '../log';
 import type { WindowState } from '../windowState';
@@ -84,6 +80,15 @@ export class ManifestEditor implements vscode.Disposable {
     { doc: vscode.TextDocument; version: number; info: FileInfo; skip?: string }
   >();
   private readonly status = new Map<string, FileStatus>();
+  /**
+   * The last schema answer per file: yaml-language-server asks once per YAML document of a file on every
+   * validation, and the answer changes only with the text or the schema sources (`schemaGeneration`).
+   */
+  private readonly answers = new Map<
+    string,
+    { doc: vscode.TextDocument; version: number; generation: number; uri: Promise<string | undefined> }
+  >();
+  private schemaGeneration = 0;
   /** For Red Hat YAML, whose contributor API asks synchronously: the last schema URI per file. */
   private readonly prepared = new Map<string, string>();
   private readonly statusItem: vscode.StatusBarItem;
@@ -123,6 +128,8 @@ export class ManifestEditor implements vscode.Disposable {
         const key = d.uri.toString();
         this.analyses.delete(key);
         this.prepared.delete(key);
+        this.status.delete(key);
+        this.answers.delete(key);
         this.ownDiagnostics.delete(d.uri);
       }),
       vscode.window.onDidChangeActiveTextEditor(() => this.updateStatusBar()),
@@ -159,6 +166,7 @@ export class ManifestEditor implements vscode.Disposable {
 
   /** Refetch cluster indexes and revalidate every open manifest (after a context or source change). */
   schemasChanged(): void {
+    this.schemaGeneration++;
     for (const c of this.clusters.values()) c.refresh();
     if (this.client?.isRunning()) {
       void this.client.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
@@ -312,6 +320,9 @@ export class ManifestEditor implements vscode.Disposable {
           }
           return Promise.resolve();
         },
+        // Only documents the server has now: a late result for a closed one (an untitled name is reused by the
+        // next new document) must not show on whatever is open under that URI later.
+        handleDiagnostics: (uri, diagnostics, next) => next(uri, this.served.has(uri.toString()) ? diagnostics : []),
         didSave: (doc, next) => (this.served.has(doc.uri.toString()) ? next(doc) : Promise.resolve()),
         didClose: (doc, next) => {
           if (!this.served.delete(doc.uri.toString())) return Promise.resolve();
@@ -324,7 +335,7 @@ export class ManifestEditor implements vscode.Disposable {
             const result: unknown = await next(params, token);
             if (!Array.isArray(result)) return result as ResponseError<void>;
             const values = result as unknown[];
-            return params.items.map((item, i) => (item.section === 'yaml' ? serverSettings() : values[i]));
+            return params.items.map((item, i) => (item.section === 'yaml' ? yamlServerSettings() : values[i]));
           },
         },
       },
@@ -480,35 +491,27 @@ export class ManifestEditor implements vscode.Disposable {
   async schemaFor(resource: string): Promise<string | undefined> {
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === resource);
     if (!doc || !this.wanted(doc)) return undefined;
+    const last = this.answers.get(resource);
+    if (last?.doc === doc && last.version === doc.version && last.generation === this.schemaGeneration) return last.uri;
+    const uri = this.answerSchema(resource, doc);
+    this.answers.set(resource, { doc, version: doc.version, generation: this.schemaGeneration, uri });
+    uri.catch(() => this.answers.delete(resource));
+    return uri;
+  }
+
+  private async answerSchema(resource: string, doc: vscode.TextDocument): Promise<string | undefined> {
     const { info } = this.analyze(doc);
     const context = this.schemaContext();
     const cluster = context ? this.clusterSchemas(context) : undefined;
     const clusterProblem =
       this.choice.kind === 'bundled' ? 'bundled schema selected' : context ? undefined : 'no context selected';
-    const lookups: Lookup[] = [];
-    const watchIfReachable = (): void => {
-      if (context && cluster?.version) this.watchCrds(context);
-    };
-    const sequence: JsonSchema[] = await Promise.all(
-      info.documents.map(async (d) => {
-        if (d.gvk) {
-          const r = await resolveKind(d.gvk, this.schemaDocs, {
-            cluster,
-            clusterProblem,
-            workspace: () => this.crds.get(),
-            bundled: () => this.loadBundled(),
-          });
-          lookups.push(r);
-          return r.found ? { $ref: r.uri } : unknownKindSchema(r.message);
-        }
-        if (!d.mapping && !d.empty) return notAMappingSchema();
-        return {};
-      }),
-    );
-    watchIfReachable();
-    const content = { schemaSequence: sequence };
-    const hash = createHash('sha256').update(JSON.stringify(content)).digest('hex').slice(0, 20);
-    const uri = this.schemaDocs.put(`${SCHEME}://sequence/${hash}.json`, () => content);
+    const { uri, lookups } = await schemaSequenceFor(info, this.schemaDocs, {
+      cluster,
+      clusterProblem,
+      workspace: () => this.crds.get(),
+      bundled: () => this.loadBundled(),
+    });
+    if (context && cluster?.version) this.watchCrds(context);
     const found = lookups.find((l) => l.found);
     this.status.set(resource, {
       label: found?.found ? found.label : lookups.length > 0 ? 'unknown kind' : 'none',
@@ -574,23 +577,4 @@ export class ManifestEditor implements vscode.Disposable {
   dispose(): void {
     for (const d of this.disposables.splice(0).reverse()) d.dispose();
   }
-}
-
-function serverSettings(): Record<string, unknown> {
-  return {
-    validate: true,
-    hover: true,
-    // The status bar names the schema; a link to a kubewb-schema:// URI would lead nowhere.
-    hoverSchemaSource: false,
-    completion: true,
-    format: { enable: false },
-    schemaStore: { enable: false },
-    kubernetesCRDStore: { enable: false },
-    schemas: {},
-    customTags: [],
-    disableAdditionalProperties: false,
-    maxItemsComputed: 5000,
-    keyOrdering: false,
-    style: { flowMapping: 'allow', flowSequence: 'allow' },
-  };
 }

@@ -18,7 +18,7 @@ import type { Diagnostic, PublishDiagnosticsParams } from 'vscode-languageserver
 import { parseAllDocuments } from 'yaml';
 import { ClusterClient } from '../src/core/kube/clusterClient';
 import { loadKubeconfig } from '../src/core/kube/kubeconfig';
-import { analyzeText, mightBeManifest, type FileInfo } from '../src/core/yaml/manifests';
+import { IncrementalAnalyzer, mightBeManifest, type FileInfo } from '../src/core/yaml/manifests';
 import {
   ClusterSchemas,
   SchemaDocuments,
@@ -163,7 +163,7 @@ class Client {
     const entry = this.texts.get(resource);
     if (!entry) return undefined;
     const t0 = performance.now();
-    entry.answer ??= schemaSequenceFor(this.analysisOf(entry), this.schemaDocs, {
+    entry.answer ??= schemaSequenceFor(this.analysisOf(resource, entry), this.schemaDocs, {
       cluster: this.schemas.cluster,
       clusterProblem: this.schemas.clusterProblem,
       bundled: this.schemas.bundled,
@@ -173,8 +173,13 @@ class Client {
     return uri;
   }
 
-  private analysisOf(entry: { text: string; info?: FileInfo }): FileInfo {
-    entry.info ??= analyzeText(entry.text);
+  /** One analyzer per document, as ManifestEditor keeps: an edit re-parses only the documents it changed. */
+  private readonly analyzers = new Map<string, IncrementalAnalyzer>();
+
+  private analysisOf(uri: string, entry: { text: string; info?: FileInfo }): FileInfo {
+    let analyzer = this.analyzers.get(uri);
+    if (!analyzer) this.analyzers.set(uri, (analyzer = new IncrementalAnalyzer()));
+    entry.info ??= analyzer.analyze(entry.text);
     return entry.info;
   }
 
@@ -182,7 +187,7 @@ class Client {
   extensionHostWork(uri: string): number {
     const entry = this.texts.get(uri)!;
     const t0 = performance.now();
-    if (mightBeManifest(entry.text)) this.analysisOf(entry);
+    if (mightBeManifest(entry.text)) this.analysisOf(uri, entry);
     return performance.now() - t0;
   }
 
@@ -319,7 +324,7 @@ async function benchEdits(
         value: percentile(hostWork, 95),
         unit: 'ms',
         floor,
-        target: 'report (O(1) wanted)',
+        target: 'report (a small share of the floor: never blocking)',
         note: `plus the schema answer per validation: p95 ${percentile(client.schemaAnswerMs, 95).toFixed(1)} ms; floor: yaml parseAllDocuments of the same text`,
       });
     }

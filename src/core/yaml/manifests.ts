@@ -50,13 +50,72 @@ export function isHelmTemplate(text: string): boolean {
 const TOOL_GROUPS = ['kustomize.config.k8s.io', 'config.kubernetes.io', 'skaffold/'];
 
 export function analyzeText(text: string, limits: Limits = DEFAULT_LIMITS): FileInfo {
+  const early = precheck(text, limits);
+  if (early) return early;
+  const documents = analyzeDocuments(text, limits);
+  return { manifest: documents.some((d) => d.gvk), documents };
+}
+
+function precheck(text: string, limits: Limits): FileInfo | undefined {
   if (!mightBeManifest(text)) return { manifest: false, documents: [] };
   if (isHelmTemplate(text)) return { manifest: false, skipped: 'helm-template', documents: [] };
   if (text.length > limits.maxFileChars) return { manifest: true, skipped: 'too-large', documents: [] };
+  return undefined;
+}
+
+/**
+ * analyzeText for a file being edited: the extension host runs this on every keystroke, and parsing a 1 MB
+ * manifest whole takes about a second. Documents are cut at their `---` lines (a marker at the start of a line ends
+ * any scalar, so the cut is the parser's own) and only those whose text changed since the last call are parsed
+ * again: an edit costs one document's parse and a linear scan. Files with directives (`%`) or document-end markers
+ * (`...`), where cutting is less simple, are parsed whole.
+ */
+export class IncrementalAnalyzer {
+  private known = new Map<string, readonly DocumentInfo[]>();
+
+  constructor(private readonly limits: Limits = DEFAULT_LIMITS) {}
+
+  analyze(text: string): FileInfo {
+    const early = precheck(text, this.limits);
+    if (early) {
+      this.known.clear();
+      return early;
+    }
+    const cuts = documentCuts(text);
+    if (!cuts) {
+      this.known.clear();
+      return analyzeText(text, this.limits);
+    }
+    const next = new Map<string, readonly DocumentInfo[]>();
+    const documents: DocumentInfo[] = [];
+    for (let i = 0; i < cuts.length - 1; i++) {
+      const start = cuts[i]!;
+      const segment = text.slice(start, cuts[i + 1]);
+      const found = next.get(segment) ?? this.known.get(segment) ?? analyzeDocuments(segment, this.limits);
+      next.set(segment, found);
+      for (const d of found) {
+        documents.push({ ...d, index: documents.length, range: [d.range[0] + start, d.range[1] + start] });
+      }
+    }
+    this.known = next;
+    return { manifest: documents.some((d) => d.gvk), documents };
+  }
+}
+
+/** Offsets where documents start (a `---` line), and the end; undefined when the file needs the full parser. */
+function documentCuts(text: string): number[] | undefined {
+  if (/^(%|\.\.\.(\s|$))/m.test(text)) return undefined;
+  const cuts = [0];
+  const marker = /^---(?=\s|$)/gm;
+  for (let m = marker.exec(text); m; m = marker.exec(text)) if (m.index > 0) cuts.push(m.index);
+  cuts.push(text.length);
+  return cuts;
+}
+
+function analyzeDocuments(text: string, limits: Limits): DocumentInfo[] {
   const docs = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: false });
   const list = Array.isArray(docs) ? docs : [];
   const documents: DocumentInfo[] = [];
-  let manifest = false;
   list.forEach((doc, index) => {
     const contents = doc.contents;
     const range: [number, number] = [doc.range[0], doc.range[2]];
@@ -69,10 +128,7 @@ export function analyzeText(text: string, limits: Limits = DEFAULT_LIMITS): File
       const k = isScalar(kind) ? kind.value : undefined;
       if (typeof av === 'string' && typeof k === 'string') {
         const gvk: Gvk = { apiVersion: av, kind: k };
-        if (!TOOL_GROUPS.some((g) => gvk.apiVersion.startsWith(g))) {
-          info.gvk = gvk;
-          manifest = true;
-        }
+        if (!TOOL_GROUPS.some((g) => gvk.apiVersion.startsWith(g))) info.gvk = gvk;
       }
       // A strategic-merge patch written for kustomize.
       if (contents.items.some((p) => isScalar(p.key) && p.key.value === '$patch')) info.gvk = undefined;
@@ -82,7 +138,7 @@ export function analyzeText(text: string, limits: Limits = DEFAULT_LIMITS): File
     if (contents) info.tooComplex = complexity(doc, contents as Node, limits);
     documents.push(info);
   });
-  return { manifest, documents };
+  return documents;
 }
 
 /** Why a document is too complex to hand to the language server, or undefined. */

@@ -14,7 +14,7 @@ import {
 } from 'vscode-languageclient/node';
 import type { KubeconfigService } from '../../core/kube/kubeconfigService';
 import { keyId, type ResourceKey, type SessionRegistry } from '../../core/watch/clusterSession';
-import { analyzeText, kustomizationPatches, mightBeManifest, type FileInfo } from '../../core/yaml/manifests';
+import { IncrementalAnalyzer, kustomizationPatches, mightBeManifest, type FileInfo } from '../../core/yaml/manifests';
 import {
   ClusterSchemas,
   SCHEME,
@@ -79,6 +79,8 @@ export class ManifestEditor implements vscode.Disposable {
     string,
     { doc: vscode.TextDocument; version: number; info: FileInfo; skip?: string }
   >();
+  /** Per open file: its documents' analyses, so an edit re-parses only the documents it touched. */
+  private readonly analyzers = new Map<string, IncrementalAnalyzer>();
   private readonly status = new Map<string, FileStatus>();
   /**
    * The last schema answer per file: yaml-language-server asks once per YAML document of a file on every
@@ -127,6 +129,7 @@ export class ManifestEditor implements vscode.Disposable {
       vscode.workspace.onDidCloseTextDocument((d) => {
         const key = d.uri.toString();
         this.analyses.delete(key);
+        this.analyzers.delete(key);
         this.prepared.delete(key);
         this.status.delete(key);
         this.answers.delete(key);
@@ -181,8 +184,10 @@ export class ManifestEditor implements vscode.Disposable {
     const cached = this.analyses.get(key);
     // Same object and version: an untitled URI can be reused by a new document whose version is 1 again.
     if (cached && cached.doc === doc && cached.version === doc.version) return cached;
-    const text = doc.getText();
-    const info = analyzeText(text);
+    let analyzer = this.analyzers.get(key);
+    // A reused untitled URI is a new document: nothing of the old one's analysis applies.
+    if (!analyzer || cached?.doc !== doc) this.analyzers.set(key, (analyzer = new IncrementalAnalyzer()));
+    const info = analyzer.analyze(doc.getText());
     let skip: string | undefined = info.skipped;
     if (!skip && info.manifest) skip = this.skipByLocation(doc.uri);
     if (!skip) {

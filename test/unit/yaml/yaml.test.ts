@@ -4,7 +4,12 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { analyzeText, isHelmTemplate, kustomizationPatches } from '../../../src/core/yaml/manifests';
+import {
+  analyzeText,
+  IncrementalAnalyzer,
+  isHelmTemplate,
+  kustomizationPatches,
+} from '../../../src/core/yaml/manifests';
 import { convertCrd, convertOpenApi, kindSchema, type JsonSchema } from '../../../src/core/yaml/openapi';
 import {
   ClusterSchemas,
@@ -145,6 +150,24 @@ describe('manifest detection', () => {
     const fine = analyzeText('apiVersion: v1\nkind: ConfigMap\na: &a {x: 1}\nb: *a\n');
     assert.equal(fine.documents[0]?.tooComplex, undefined);
     assert.equal(analyzeText(`apiVersion: v1\nkind: ConfigMap\n#${'x'.repeat(2_000_001)}`).skipped, 'too-large');
+  });
+
+  it('analyses a file being edited, document by document, exactly as a whole parse does', () => {
+    // Each step is an edit of the same file: leading comments, markers with comments, empty documents, a block
+    // scalar holding an indented "---", markers added and removed, a directive and an end marker (parsed whole).
+    const edits = [
+      '# leading comment\napiVersion: v1\nkind: ConfigMap\n---\n---\napiVersion: v1\nkind: Pod\n---\n',
+      '# leading comment\napiVersion: v1\nkind: Secret\n---\n---\napiVersion: v1\nkind: Pod\n---\n',
+      '---\napiVersion: v1\nkind: Secret\ndata:\n  a: |\n    ---\n    x\n--- # next\napiVersion: v1\nkind: Pod\n',
+      '---\napiVersion: v1\nkind: Secret\n---\n- a list\n---\n# only a comment\n---\napiVersion: apps/v1\nkind: Deployment\n',
+      'apiVersion: v1\nkind: Secret\n---apiVersion: x\nkind: Pod\n---\n\n',
+      '%YAML 1.2\n---\napiVersion: v1\nkind: Secret\n...\n---\napiVersion: v1\nkind: Pod\n',
+      'apiVersion: v1\nkind: ConfigMap\na: &a {x: 1}\nb: *a\n---\napiVersion: v1\nkind: ConfigMap\n',
+    ];
+    const analyzer = new IncrementalAnalyzer();
+    for (const text of edits) assert.deepEqual(analyzer.analyze(text), analyzeText(text), text);
+    // Going back to an earlier text gives the same answer again.
+    assert.deepEqual(analyzer.analyze(edits[0]!), analyzeText(edits[0]!));
   });
 });
 

@@ -17,6 +17,7 @@ import { silentLogger } from '../src/core/common/logger';
 import { WorkloadLogs } from '../src/core/streams/workloadLogs';
 import { terminalLogSink } from '../src/core/streams/logTerminalSink';
 import { OutputRecorder, TerminalOutput } from '../src/core/streams/terminalOutput';
+import { KUBELET_TIMESTAMP_LENGTH } from '../src/core/streams/logText';
 import { ContainerTerminalSession } from '../src/core/streams/execTerminalSession';
 import type { ExecOutcome } from '../src/core/streams/exec';
 import { median, percentile, type Result } from './lib';
@@ -174,7 +175,7 @@ function oursLogs(
       }
     });
     output.open();
-    const inner = terminalLogSink({ timestamps: false }, false, (text) => output.push(text), silentLogger);
+    const inner = terminalLogSink({ timestamps: false }, false, (text, n) => output.push(text, n), silentLogger);
     const logs = new WorkloadLogs(
       transport,
       { namespace: NAMESPACE, fieldSelector: `metadata.name=${POD}`, description: `pod "${POD}"` },
@@ -186,6 +187,14 @@ function oursLogs(
           seenLines++;
           seenBytes += Buffer.byteLength(text) + 1;
           inner.line(source, text, timestamp);
+        },
+        lines(source, block) {
+          // Several lines at once, each `<timestamp> <text>\n`: the same count of lines and text bytes.
+          let n = 0;
+          for (let i = block.indexOf('\n'); i >= 0; i = block.indexOf('\n', i + 1)) n++;
+          seenLines += n;
+          seenBytes += Buffer.byteLength(block) - n * (KUBELET_TIMESTAMP_LENGTH + 1);
+          inner.lines?.(source, block);
         },
         end(message, error) {
           inner.end(message, error);

@@ -47,6 +47,16 @@ export function terminalLogSink(
 ): MultiLogSink {
   const prefixOfSource = (source: LogSource): string =>
     showPrefix ? `\x1b[${colourOf(`${source.pod}/${source.container}`)}m${prefixOf(source)}${RESET}` : '';
+  // Blocks mostly come from the same source one after the other: its replacement is made once, not per block.
+  let replacementFor: { source: LogSource; replacement: string } | undefined;
+  const replacementOf = (source: LogSource): string => {
+    if (replacementFor?.source !== source) {
+      const prefix = literal(prefixOfSource(source));
+      const replacement = options.timestamps ? `${RESET}\r\n${prefix}${DIM}$1${RESET} ` : `${RESET}\r\n${prefix}`;
+      replacementFor = { source, replacement };
+    }
+    return replacementFor.replacement;
+  };
   return {
     line(source, text, timestamp) {
       const ts = options.timestamps && timestamp ? `${DIM}${timestamp}${RESET} ` : '';
@@ -56,11 +66,9 @@ export function terminalLogSink(
       // The same text line() makes of each line, by one native replace over the block instead of a call per line:
       // every newline but the last is followed by the next line's timestamp and its space.
       const prefix = prefixOfSource(source);
-      const inner = block.slice(TEXT_START, -1);
-      const text = options.timestamps
-        ? `${prefix}${DIM}${block.slice(0, KUBELET_TIMESTAMP_LENGTH)}${RESET} ${inner.replace(NEXT_TIMESTAMP, `${RESET}\r\n${literal(prefix)}${DIM}$1${RESET} `)}`
-        : `${prefix}${inner.replace(NEXT_TIMESTAMP, `${RESET}\r\n${literal(prefix)}`)}`;
-      emit(`${text}${RESET}\r\n`, countLines(block));
+      const first = options.timestamps ? `${prefix}${DIM}${block.slice(0, KUBELET_TIMESTAMP_LENGTH)}${RESET} ` : prefix;
+      const rest = block.slice(TEXT_START, -1).replace(NEXT_TIMESTAMP, replacementOf(source));
+      emit(`${first}${rest}${RESET}\r\n`, countLines(block));
     },
     notice(message, source) {
       const where = source ? `${prefixOf(source)}` : '';

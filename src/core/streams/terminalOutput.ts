@@ -141,7 +141,7 @@ export class TerminalOutput {
 
 /** Pieces kept before the terminal opens, bounded by the lines they hold; the oldest whole pieces go first. */
 class EarlyPieces {
-  private pieces: { text: string; lines: number }[] = [];
+  private pieces: ({ text: string; lines: number } | undefined)[] = [];
   private first = 0;
   private lines = 0;
   /** Lines dropped because the bound was reached. */
@@ -154,7 +154,8 @@ class EarlyPieces {
     this.lines += lines;
     // The newest piece always stays, even one that alone holds more than the bound.
     while (this.lines > this.maxLines && this.first < this.pieces.length - 1) {
-      const oldest = this.pieces[this.first++];
+      const oldest = this.pieces[this.first];
+      this.pieces[this.first++] = undefined; // let it go now, not when the array is compacted
       this.lines -= oldest?.lines ?? 0;
       this.dropped += oldest?.lines ?? 0;
     }
@@ -166,7 +167,7 @@ class EarlyPieces {
 
   /** Removes and returns every piece, oldest first. */
   drain(): string[] {
-    const out = this.pieces.slice(this.first).map((p) => p.text);
+    const out = this.pieces.slice(this.first).map((p) => p?.text ?? '');
     this.pieces = [];
     this.first = 0;
     this.lines = 0;
@@ -180,7 +181,7 @@ class EarlyPieces {
  * writes does not copy the last megabyte on every one of them.
  */
 export class OutputRecorder {
-  private chunks: string[] = [];
+  private chunks: (string | undefined)[] = [];
   private first = 0;
   private length = 0;
   constructor(private readonly limit = 1_000_000) {}
@@ -192,7 +193,7 @@ export class OutputRecorder {
       const oldest = this.chunks[this.first];
       if (oldest === undefined || this.length - oldest.length < this.limit) break;
       this.length -= oldest.length;
-      this.first++;
+      this.chunks[this.first++] = undefined; // let it go now, not when the array is compacted
     }
     if (this.first > 1024 && this.first * 2 > this.chunks.length) {
       this.chunks = this.chunks.slice(this.first);

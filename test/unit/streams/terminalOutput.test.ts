@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { OutputRecorder, TerminalOutput } from '../../../src/core/streams/terminalOutput';
 import { terminalLogSink } from '../../../src/core/streams/logTerminalSink';
 import { silentLogger } from '../../../src/core/common/logger';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -98,6 +100,27 @@ describe('TerminalOutput', () => {
     assert.equal(r.value, 'defgh');
     r.add('0123456789');
     assert.equal(r.value, '56789');
+  });
+
+  it('the recorder lets go of writes it no longer needs (memory stays bounded during a flood)', () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    const r = new OutputRecorder(1_000_000);
+    // 300 writes of 1 MB each (fresh strings, as a terminal's writes are): at most about 2 MB may stay.
+    for (let i = 0; i < 300; i++) r.add(Buffer.alloc(1_000_000, 97 + (i % 26)).toString('latin1'));
+    gc();
+    const kept = process.memoryUsage().heapUsed - before;
+    assert.ok(kept < 30 * 1024 * 1024, `${(kept / 1024 / 1024).toFixed(0)} MB kept`);
+    assert.equal(r.value.length, 1_000_000);
+    // The same for what waits before the terminal opens.
+    const out = new TerminalOutput(() => undefined, { bufferPieces: 2 });
+    for (let i = 0; i < 300; i++) out.push(Buffer.alloc(1_000_000, 97 + (i % 26)).toString('latin1'), 1);
+    gc();
+    const waiting = process.memoryUsage().heapUsed - before;
+    assert.ok(waiting < 30 * 1024 * 1024, `${(waiting / 1024 / 1024).toFixed(0)} MB kept before the terminal opened`);
+    out.dispose();
   });
 
   it('the recorder gives the last characters of thousands of writes, as one string would', () => {

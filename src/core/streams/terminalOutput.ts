@@ -1,9 +1,10 @@
-import { RingBuffer } from './logText';
-
 export interface TerminalOutputOptions {
   /** While output keeps coming, at most one write per this many milliseconds. */
   readonly intervalMs?: number;
-  /** Pieces (log lines) kept while the terminal is not open yet; older ones are dropped and counted. */
+  /**
+   * Lines kept while the terminal is not open yet (a piece counts as the lines push() was told it holds); older
+   * pieces are dropped and counted.
+   */
   readonly bufferPieces?: number;
   /** The most characters held between two writes: beyond this they are written at once. */
   readonly maxPendingChars?: number;
@@ -29,7 +30,7 @@ export class TerminalOutput {
   chars = 0;
   private readonly intervalMs: number;
   private readonly maxPendingChars: number;
-  private readonly early: RingBuffer<string>;
+  private readonly early: EarlyPieces;
   private pending: string[] = [];
   private pendingChars = 0;
   private opened = false;
@@ -46,7 +47,7 @@ export class TerminalOutput {
   ) {
     this.intervalMs = options.intervalMs ?? 16;
     this.maxPendingChars = options.maxPendingChars ?? 1 << 20;
-    this.early = new RingBuffer<string>(options.bufferPieces ?? 20_000);
+    this.early = new EarlyPieces(options.bufferPieces ?? 20_000);
   }
 
   /** How many characters wait for the next write. */
@@ -54,12 +55,15 @@ export class TerminalOutput {
     return this.pendingChars;
   }
 
-  push(text: string): void {
+  /** `lines`: how many lines `text` holds, for the bound before the terminal opens. */
+  push(text: string, lines = 1): void {
     if (this.disposed || text.length === 0) return;
     if (!this.opened) {
-      this.early.push(text);
+      this.early.push(text, lines);
       return;
     }
+    // An array joined at the write, not `+=`: a rope of many small pieces would be kept, with its overhead, by
+    // whoever holds the written text (the recorder). Log lines come in blocks, so the pieces are few.
     this.pending.push(text);
     this.pendingChars += text.length;
     if (this.pendingChars > this.maxPendingChars) this.flush();
@@ -135,15 +139,75 @@ export class TerminalOutput {
   }
 }
 
-/** The last `limit` characters written to a terminal (what tests and the API can read back). */
+/** Pieces kept before the terminal opens, bounded by the lines they hold; the oldest whole pieces go first. */
+class EarlyPieces {
+  private pieces: ({ text: string; lines: number } | undefined)[] = [];
+  private first = 0;
+  private lines = 0;
+  /** Lines dropped because the bound was reached. */
+  dropped = 0;
+
+  constructor(private readonly maxLines: number) {}
+
+  push(text: string, lines: number): void {
+    this.pieces.push({ text, lines });
+    this.lines += lines;
+    // The newest piece always stays, even one that alone holds more than the bound.
+    while (this.lines > this.maxLines && this.first < this.pieces.length - 1) {
+      const oldest = this.pieces[this.first];
+      this.pieces[this.first++] = undefined; // let it go now, not when the array is compacted
+      this.lines -= oldest?.lines ?? 0;
+      this.dropped += oldest?.lines ?? 0;
+    }
+    if (this.first > 1024 && this.first * 2 > this.pieces.length) {
+      this.pieces = this.pieces.slice(this.first);
+      this.first = 0;
+    }
+  }
+
+  /** Removes and returns every piece, oldest first. */
+  drain(): string[] {
+    const out = this.pieces.slice(this.first).map((p) => p?.text ?? '');
+    this.pieces = [];
+    this.first = 0;
+    this.lines = 0;
+    return out;
+  }
+}
+
+/**
+ * The last `limit` characters written to a terminal (what tests and the API can read back). Writes are kept as
+ * they come and whole ones dropped from the front; the text is cut to `limit` only when read, so a stream of
+ * writes does not copy the last megabyte on every one of them.
+ */
 export class OutputRecorder {
-  private text = '';
+  private chunks: (string | undefined)[] = [];
+  private first = 0;
+  private length = 0;
   constructor(private readonly limit = 1_000_000) {}
   add(chunk: string): void {
-    this.text += chunk;
-    if (this.text.length > this.limit) this.text = this.text.slice(this.text.length - this.limit);
+    if (chunk.length === 0) return;
+    this.chunks.push(chunk);
+    this.length += chunk.length;
+    for (;;) {
+      const oldest = this.chunks[this.first];
+      if (oldest === undefined || this.length - oldest.length < this.limit) break;
+      this.length -= oldest.length;
+      this.chunks[this.first++] = undefined; // let it go now, not when the array is compacted
+    }
+    if (this.first > 1024 && this.first * 2 > this.chunks.length) {
+      this.chunks = this.chunks.slice(this.first);
+      this.first = 0;
+    }
   }
   get value(): string {
-    return this.text;
+    const live = this.first === 0 ? this.chunks : this.chunks.slice(this.first);
+    const joined = live.length === 1 ? (live[0] ?? '') : live.join('');
+    const text = joined.length > this.limit ? joined.slice(joined.length - this.limit) : joined;
+    // Keep the result: reading again without new writes costs nothing.
+    this.chunks = text.length > 0 ? [text] : [];
+    this.first = 0;
+    this.length = text.length;
+    return text;
   }
 }

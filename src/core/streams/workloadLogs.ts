@@ -27,6 +27,8 @@ export interface LogSource {
 
 export interface MultiLogSink {
   line(source: LogSource, text: string, timestamp: string | undefined): void;
+  /** Optional, for throughput: several lines of one source at once (see LogStreamSink.lines). */
+  lines?(source: LogSource, block: string): void;
   notice(message: string, source?: LogSource): void;
   /** Everything has ended (not following, or stopped); `error` when the whole request failed. */
   end(message: string | undefined, error?: KubeError): void;
@@ -184,6 +186,7 @@ export class WorkloadLogs implements Disposable {
       options,
       {
         line: (text, timestamp) => this.sink.line(source, text, timestamp),
+        lines: this.sink.lines ? (block) => this.sink.lines?.(source, block) : undefined,
         notice: (message) => this.sink.notice(message, source),
         end: (message, error) => {
           if (this.streams.get(key)?.handle !== handle) return;

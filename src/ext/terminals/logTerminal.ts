@@ -47,7 +47,7 @@ export function openLogTerminal(
   let resolveClosed: (code: number | undefined) => void = () => undefined;
   const closed = new Promise<number | undefined>((r) => (resolveClosed = r));
   const showPrefix = choice.container === undefined || selection.fieldSelector === undefined;
-  const sink = terminalLogSink(options, showPrefix, (text) => output.push(text), log);
+  const sink = terminalLogSink(options, showPrefix, (text, lines) => output.push(text, lines), log);
 
   const pty: vscode.Pseudoterminal = {
     onDidWrite: write.event,

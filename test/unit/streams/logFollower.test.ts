@@ -41,6 +41,45 @@ function collect() {
   };
 }
 
+/** A sink that also takes blocks of lines (the terminal's fast path); `lines` holds the texts either way. */
+function collectWithBlocks() {
+  const out = collect();
+  let blocks = 0;
+  return {
+    ...out,
+    get blocks() {
+      return blocks;
+    },
+    sink: {
+      ...out.sink,
+      lines: (block: string) => {
+        blocks++;
+        assert.ok(block.endsWith('\n'));
+        for (const line of block.slice(0, -1).split('\n')) out.lines.push(line.slice(31));
+      },
+    },
+  };
+}
+
+/** A log server that drops the first stream after `first` and answers the resume with `resumed`. */
+async function droppingLogServer(first: string, resumed: string) {
+  let logRequests = 0;
+  let podReads = 0;
+  return scriptedServer((_req, url, res) => {
+    if (url.pathname.endsWith('/log')) {
+      logRequests++;
+      res.writeHead(200, { 'Content-Type': 'text/plain' });
+      if (logRequests === 1) res.write(first, () => res.socket?.destroy());
+      else res.end(resumed);
+      return;
+    }
+    podReads++;
+    const ok = podReads <= 2;
+    res.writeHead(ok ? 200 : 404, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify(ok ? POD : { kind: 'Status', code: 404, reason: 'NotFound', message: 'not found' }));
+  });
+}
+
 describe('followContainerLog', () => {
   it('resumes a dropped stream from the last timestamp without repeating lines, and ends when the pod is deleted', async () => {
     let logRequests = 0;
@@ -88,6 +127,76 @@ describe('followContainerLog', () => {
     assert.equal(logUrls[0]?.searchParams.get('follow'), 'true');
     assert.equal(logUrls[1]?.searchParams.get('sinceTime'), '2026-01-01T00:00:02.200Z');
     assert.equal(logUrls[1]?.searchParams.get('tailLines'), null);
+  });
+
+  it('takes whole blocks of lines when the sink can, and still resumes without repeating lines', async () => {
+    const t = (s: string): string => `2026-01-01T00:00:0${s}Z`;
+    // The kubelet's fixed-width timestamps: the first stream arrives as one write, so as one block.
+    const server = await droppingLogServer(
+      `${t('1.100000000')} one\n${t('2.200000000')} two\n${t('2.200000000')} two-b\n${t('2.300000000')} hal`,
+      `${t('2.200000000')} two\n${t('2.200000000')} two-b\n${t('2.300000000')} half done\n${t('3.000000000')} three\n`,
+    );
+    const out = collectWithBlocks();
+    followContainerLog(
+      client(server.url),
+      { namespace: 'ns', pod: 'p', container: 'main' },
+      { follow: true, timestamps: false },
+      out.sink,
+      { log: silentLogger, backoff: { initialMs: 1, maxMs: 5, factor: 2, jitter: 0 } },
+    );
+    await out.finished;
+    await server.close();
+    assert.deepEqual(out.lines, ['one', 'two', 'two-b', 'half done', 'three']);
+    assert.ok(out.blocks >= 1, 'the fast path was taken');
+    const logUrls = server.requests.filter((u) => u.pathname.endsWith('/log'));
+    assert.equal(logUrls[1]?.searchParams.get('sinceTime'), t('2.200000000'));
+  });
+
+  it('resumes without repeats when several lines share the last timestamp, and shows a new one at that instant', async () => {
+    const ts = '2026-01-01T00:00:05.000000000Z';
+    for (const make of [collect, collectWithBlocks]) {
+      const server = await droppingLogServer(
+        `2026-01-01T00:00:04.000000000Z a\n${ts} same\n${ts} same\n${ts} other\n`,
+        // The same file from the second of 00:00:05 on: the three lines at that instant were shown; a third
+        // "same" after them is new, as is "new".
+        `2026-01-01T00:00:04.000000000Z a\n${ts} same\n${ts} same\n${ts} other\n${ts} same\n${ts} new\n`,
+      );
+      const out = make();
+      followContainerLog(
+        client(server.url),
+        { namespace: 'ns', pod: 'p', container: 'main' },
+        { follow: true, timestamps: false },
+        out.sink,
+        { log: silentLogger, backoff: { initialMs: 1, maxMs: 5, factor: 2, jitter: 0 } },
+      );
+      await out.finished;
+      await server.close();
+      assert.deepEqual(out.lines, ['a', 'same', 'same', 'other', 'same', 'new'], make.name);
+      const logUrls = server.requests.filter((u) => u.pathname.endsWith('/log'));
+      assert.equal(logUrls[1]?.searchParams.get('sinceTime'), ts);
+    }
+  });
+
+  it('shows lines whose timestamps go back (stdout and stderr interleaved) instead of dropping them', async () => {
+    const body =
+      '2026-01-01T00:00:02.000000000Z late\n2026-01-01T00:00:01.000000000Z early\n2026-01-01T00:00:03.000000000Z last\n';
+    for (const make of [collect, collectWithBlocks]) {
+      const server = await scriptedServer((_req, url, res) => {
+        res.writeHead(200, { 'Content-Type': url.pathname.endsWith('/log') ? 'text/plain' : 'application/json' });
+        res.end(url.pathname.endsWith('/log') ? body : JSON.stringify(POD));
+      });
+      const out = make();
+      followContainerLog(
+        client(server.url),
+        { namespace: 'ns', pod: 'p', container: 'main' },
+        { follow: false, timestamps: false },
+        out.sink,
+        { log: silentLogger },
+      );
+      await out.finished;
+      await server.close();
+      assert.deepEqual(out.lines, ['late', 'early', 'last'], make.name);
+    }
   });
 
   it('announces a container restart and follows the new instance', async () => {

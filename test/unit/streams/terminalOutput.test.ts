@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { OutputRecorder, TerminalOutput } from '../../../src/core/streams/terminalOutput';
 import { terminalLogSink } from '../../../src/core/streams/logTerminalSink';
 import { silentLogger } from '../../../src/core/common/logger';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -64,6 +66,18 @@ describe('TerminalOutput', () => {
     assert.match(writes.join(''), /1 earlier lines were dropped.*\r\n2\r\n3\r\n$/);
   });
 
+  it('before the terminal opens, bounds what it keeps by the lines the pieces hold, dropping whole old pieces', async () => {
+    const writes: string[] = [];
+    const out = new TerminalOutput((t) => writes.push(t), { bufferPieces: 5 });
+    out.push('1\r\n2\r\n3\r\n', 3);
+    out.push('4\r\n5\r\n', 2);
+    out.push('6\r\n', 1); // 6 lines: the oldest piece (3 lines) goes
+    out.push('7\r\n8\r\n9\r\n10\r\n11\r\n12\r\n', 6); // more than the bound alone: it stays, the rest goes
+    out.open();
+    await turn();
+    assert.match(writes.join(''), /6 earlier lines were dropped.*\r\n7\r\n8\r\n9\r\n10\r\n11\r\n12\r\n$/);
+  });
+
   it('writes nothing after dispose', async () => {
     const writes: string[] = [];
     const out = new TerminalOutput((t) => writes.push(t));
@@ -80,6 +94,45 @@ describe('TerminalOutput', () => {
     r.add('abc');
     r.add('defg');
     assert.equal(r.value, 'cdefg');
+    assert.equal(r.value, 'cdefg');
+    r.add('');
+    r.add('h');
+    assert.equal(r.value, 'defgh');
+    r.add('0123456789');
+    assert.equal(r.value, '56789');
+  });
+
+  it('the recorder lets go of writes it no longer needs (memory stays bounded during a flood)', () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    const r = new OutputRecorder(1_000_000);
+    // 300 writes of 1 MB each (fresh strings, as a terminal's writes are): at most about 2 MB may stay.
+    for (let i = 0; i < 300; i++) r.add(Buffer.alloc(1_000_000, 97 + (i % 26)).toString('latin1'));
+    gc();
+    const kept = process.memoryUsage().heapUsed - before;
+    assert.ok(kept < 30 * 1024 * 1024, `${(kept / 1024 / 1024).toFixed(0)} MB kept`);
+    assert.equal(r.value.length, 1_000_000);
+    // The same for what waits before the terminal opens.
+    const out = new TerminalOutput(() => undefined, { bufferPieces: 2 });
+    for (let i = 0; i < 300; i++) out.push(Buffer.alloc(1_000_000, 97 + (i % 26)).toString('latin1'), 1);
+    gc();
+    const waiting = process.memoryUsage().heapUsed - before;
+    assert.ok(waiting < 30 * 1024 * 1024, `${(waiting / 1024 / 1024).toFixed(0)} MB kept before the terminal opened`);
+    out.dispose();
+  });
+
+  it('the recorder gives the last characters of thousands of writes, as one string would', () => {
+    const r = new OutputRecorder(1_000);
+    let all = '';
+    for (let i = 0; i < 5_000; i++) {
+      const piece = `line ${i} ${'x'.repeat(i % 37)}\r\n`;
+      r.add(piece);
+      all += piece;
+      if (i % 997 === 0) assert.equal(r.value, all.slice(-1_000));
+    }
+    assert.equal(r.value, all.slice(-1_000));
   });
 });
 
@@ -100,5 +153,36 @@ describe('terminalLogSink', () => {
       '2026-01-01T00:00:00Z',
     );
     assert.equal(plain[0], 'x\x1b[0m\r\n');
+  });
+
+  it('writes a block of lines exactly as line() writes each of them, with the count of lines', () => {
+    const stamps = [
+      '2026-01-01T00:00:00.000000001Z',
+      '2026-01-01T00:00:00.000000001Z',
+      '2026-01-01T00:00:02.500000000Z',
+    ];
+    const texts = ['\x1b[32mINFO\x1b[0m first', '', 'third $1 $& $$ {"a":1}'];
+    const block = texts.map((t, i) => `${stamps[i]} ${t}\n`).join('');
+    for (const timestamps of [false, true]) {
+      for (const showPrefix of [false, true]) {
+        for (const source of [
+          { pod: 'web-1', container: 'app' },
+          { pod: 'odd$1$$', container: '$&' },
+        ]) {
+          const one: string[] = [];
+          const each = terminalLogSink({ timestamps }, showPrefix, (t) => one.push(t), silentLogger);
+          texts.forEach((t, i) => each.line(source, t, stamps[i]));
+          const all: { text: string; lines?: number }[] = [];
+          const sink = terminalLogSink(
+            { timestamps },
+            showPrefix,
+            (text, lines) => all.push({ text, lines }),
+            silentLogger,
+          );
+          sink.lines?.(source, block);
+          assert.deepEqual(all, [{ text: one.join(''), lines: 3 }], `timestamps ${timestamps}, prefix ${showPrefix}`);
+        }
+      }
+    }
   });
 });

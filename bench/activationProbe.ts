@@ -26,6 +26,10 @@ export interface ActivationProbeResult {
    * dist/extension.js, before activate() is called), on the performance.now() timeline of this process.
    */
   codeLoad: { startedAt: number; endedAt: number };
+  /** The extension's files (relative to its folder) in Node's module cache when the contexts were shown... */
+  loadedAtContexts: string[];
+  /** ...and at the end of the watch after that. */
+  loadedAfter: string[];
 }
 
 const EXTENSION_ID = 'kube-workbench.kube-workbench';
@@ -53,6 +57,15 @@ function codeLoadMarks(): { startedAt: number; endedAt: number } {
   return { startedAt: at('willLoadExtensionCode'), endedAt: at('didLoadExtensionCode') };
 }
 
+/** The extension's own files that Node has loaded so far (the module cache is one per process). */
+function loadedFiles(extensionPath: string): string[] {
+  const prefix = `${extensionPath}/`;
+  return Object.keys(require.cache)
+    .filter((file) => file.startsWith(prefix))
+    .map((file) => file.slice(prefix.length))
+    .sort();
+}
+
 export async function run(): Promise<void> {
   const out = process.env.KWB_BENCH_ACTIVATION_OUT;
   if (!out) throw new Error('KWB_BENCH_ACTIVATION_OUT is not set');
@@ -76,6 +89,7 @@ export async function run(): Promise<void> {
       if (Date.now() > deadline) throw new Error('the Clusters view did not show its contexts within 60 s');
       await new Promise((r) => setTimeout(r, 5));
     }
+    const loadedAtContexts = loadedFiles(ext.extensionPath);
     // Whatever the extension starts right after showing the contexts would show up here.
     await new Promise((r) => setTimeout(r, WATCH_AFTER_MS));
     const result: ActivationProbeResult = {
@@ -86,6 +100,8 @@ export async function run(): Promise<void> {
       allConnects: connects.length,
       watchedAfterMs: WATCH_AFTER_MS,
       codeLoad: codeLoadMarks(),
+      loadedAtContexts,
+      loadedAfter: loadedFiles(ext.extensionPath),
     };
     fs.writeFileSync(out, JSON.stringify(result));
   } finally {

@@ -21,11 +21,50 @@ export interface ActivationProbeResult {
   allConnects: number;
   /** How long the probe kept recording after the contexts were shown. */
   watchedAfterMs: number;
+  /**
+   * VS Code's own marks around loading the extension's main module (reading, compiling and running
+   * dist/extension.js, before activate() is called), on the performance.now() timeline of this process.
+   */
+  codeLoad: { startedAt: number; endedAt: number };
+  /** The extension's files (relative to its folder) in Node's module cache when the contexts were shown... */
+  loadedAtContexts: string[];
+  /** ...and at the end of the watch after that. */
+  loadedAfter: string[];
 }
 
 const EXTENSION_ID = 'kube-workbench.kube-workbench';
 const VIEW_CONTAINER_COMMAND = 'workbench.view.extension.kubeWorkbench';
 const WATCH_AFTER_MS = 1000;
+
+interface PerformanceMarks {
+  getMarks(): { name: string; startTime: number }[];
+}
+
+/**
+ * The extension host marks `code/extHost/willLoadExtensionCode/<id>` and `didLoadExtensionCode/<id>` around the
+ * require() of an extension's main module (the "code loading" time of Developer: Show Running Extensions). In the
+ * Node extension host the marks are Date.now() values kept on `globalThis.MonacoPerformanceMarks`: not an API,
+ * so a VS Code without them fails the bench instead of reporting a figure without the loading.
+ */
+function codeLoadMarks(): { startedAt: number; endedAt: number } {
+  const marks = (globalThis as { MonacoPerformanceMarks?: PerformanceMarks }).MonacoPerformanceMarks?.getMarks();
+  if (!marks) throw new Error('this VS Code keeps no globalThis.MonacoPerformanceMarks: code loading not measurable');
+  const at = (name: string): number => {
+    const mark = marks.filter((m) => m.name === `code/extHost/${name}/${EXTENSION_ID}`).pop();
+    if (!mark) throw new Error(`VS Code recorded no ${name} mark for ${EXTENSION_ID}`);
+    return mark.startTime - performance.timeOrigin; // epoch milliseconds to this process's performance.now()
+  };
+  return { startedAt: at('willLoadExtensionCode'), endedAt: at('didLoadExtensionCode') };
+}
+
+/** The extension's own files that Node has loaded so far (the module cache is one per process). */
+function loadedFiles(extensionPath: string): string[] {
+  const prefix = `${extensionPath}/`;
+  return Object.keys(require.cache)
+    .filter((file) => file.startsWith(prefix))
+    .map((file) => file.slice(prefix.length))
+    .sort();
+}
 
 export async function run(): Promise<void> {
   const out = process.env.KWB_BENCH_ACTIVATION_OUT;
@@ -50,6 +89,7 @@ export async function run(): Promise<void> {
       if (Date.now() > deadline) throw new Error('the Clusters view did not show its contexts within 60 s');
       await new Promise((r) => setTimeout(r, 5));
     }
+    const loadedAtContexts = loadedFiles(ext.extensionPath);
     // Whatever the extension starts right after showing the contexts would show up here.
     await new Promise((r) => setTimeout(r, WATCH_AFTER_MS));
     const result: ActivationProbeResult = {
@@ -59,6 +99,9 @@ export async function run(): Promise<void> {
       extensionConnects: connects.filter((c) => c.stack.includes(ext.extensionPath)),
       allConnects: connects.length,
       watchedAfterMs: WATCH_AFTER_MS,
+      codeLoad: codeLoadMarks(),
+      loadedAtContexts,
+      loadedAfter: loadedFiles(ext.extensionPath),
     };
     fs.writeFileSync(out, JSON.stringify(result));
   } finally {

@@ -1,7 +1,8 @@
-// Bundles the extension and its language-server entry (and, with --tests, the integration suite).
+// Bundles the extension, the packages it loads on first use and its language-server entry (and, with --tests, the
+// integration suite).
 import { build, context } from 'esbuild';
 import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 
 const args = new Set(process.argv.slice(2));
 const production = args.has('--production');
@@ -23,9 +24,59 @@ const common = {
   banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
 };
 
+/**
+ * Code the extension loads on first use, each part bundled on its own as dist/lib/<file>.js, so that activation
+ * reads, compiles and runs only what shows the contexts (VS Code counts loading the bundle as activation time).
+ * A part (`module`, which re-exports what is used of a package) is reached only through `require()` in its
+ * `loader`; the build fails on any other import of it (a type-only import is fine: it is erased).
+ */
+const lazyParts = [
+  { module: 'src/core/kube/clientNodeParts.ts', loader: 'src/core/kube/clientNode.ts', file: 'clientNode' },
+  {
+    module: 'src/ext/yaml/languageClientParts.ts',
+    loader: 'src/ext/yaml/languageClient.ts',
+    file: 'languageClient',
+  },
+  { module: 'src/core/portforward/webSocketParts.ts', loader: 'src/core/portforward/webSocket.ts', file: 'ws' },
+];
+
+/** What must not be in dist/extension.js: the packages of the lazy parts and what only they use. */
+const notAtActivation = [
+  /node_modules\/@kubernetes\/client-node\/(?!dist\/config_types\.js$)/,
+  /node_modules\/(vscode-languageclient|vscode-jsonrpc|vscode-languageserver-protocol|ws|node-fetch|tr46|whatwg-url)\//,
+];
+
+const lazyPartsPlugin = {
+  name: 'lazy-parts',
+  setup(pluginBuild) {
+    const names = lazyParts.map((p) => basename(p.module, '.ts'));
+    pluginBuild.onResolve({ filter: new RegExp(`/(${names.join('|')})(\\.ts)?$`) }, (args) => {
+      const target = resolve(args.resolveDir, args.path.replace(/(\.ts)?$/, '.ts'));
+      const part = lazyParts.find((p) => resolve(p.module) === target);
+      if (!part) return undefined;
+      if (args.kind !== 'require-call' || args.importer !== resolve(part.loader)) {
+        return { errors: [{ text: `${part.module} is loaded on first use: go through ${part.loader}` }] };
+      }
+      // Relative to dist/extension.js, which is where Node resolves the require() from.
+      return { path: `./lib/${part.file}.js`, external: true };
+    });
+  },
+};
+
 const extension = {
   ...common,
-  entryPoints: { extension: 'src/extension.ts', yamlServer: 'src/server/yamlServer.ts' },
+  entryPoints: { extension: 'src/extension.ts' },
+  outdir: 'dist',
+  plugins: [lazyPartsPlugin],
+};
+
+/** The language server (its own process) and the lazily loaded packages, each a self-contained bundle. */
+const others = {
+  ...common,
+  entryPoints: {
+    yamlServer: 'src/server/yamlServer.ts',
+    ...Object.fromEntries(lazyParts.map((p) => [`lib/${p.file}`, p.module])),
+  },
   outdir: 'dist',
   // The UMD builds of jsonc-parser and the vscode-*-languageservice packages hide their requires from the
   // bundler; their ES module builds do not.
@@ -64,13 +115,20 @@ if (args.has('--tests')) {
   );
 } else if (watch) {
   copyServerAssets();
-  const ctx = await context(extension);
-  await ctx.watch();
+  const contexts = [await context(extension), await context(others)];
+  await Promise.all(contexts.map((ctx) => ctx.watch()));
 } else {
   copyServerAssets();
-  const result = await build(extension);
-  for (const [file, info] of Object.entries(result.metafile.outputs)) {
-    if (file.endsWith('.js')) console.log(`${file}: ${(info.bytes / 1024).toFixed(0)} KiB`);
+  const [main, rest] = await Promise.all([build(extension), build(others)]);
+  const early = Object.keys(main.metafile.inputs).filter((input) => notAtActivation.some((re) => re.test(input)));
+  if (early.length > 0) {
+    console.error(`dist/extension.js must not contain these (they load on first use):\n  ${early.join('\n  ')}`);
+    process.exit(1);
+  }
+  for (const result of [main, rest]) {
+    for (const [file, info] of Object.entries(result.metafile.outputs)) {
+      if (file.endsWith('.js')) console.log(`${file}: ${(info.bytes / 1024).toFixed(0)} KiB`);
+    }
   }
 }
 

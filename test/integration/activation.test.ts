@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as vscode from 'vscode';
 import { extension } from './helpers';
+import { childrenOf } from './tree';
 
 describe('activation', () => {
   it('activates without any network or cluster I/O', async () => {
@@ -25,6 +26,22 @@ describe('activation', () => {
     assert.equal(ext.isActive, true);
     const ours = attempts.filter((stack) => stack.includes(ext.extensionPath));
     assert.deepEqual(ours, [], 'activate() opened connections');
+  });
+
+  it('loads only dist/extension.js to activate and list the contexts; the rest loads on first use', async () => {
+    const ext = extension();
+    const contexts = await childrenOf(undefined);
+    assert.ok(contexts.length > 0, 'the tree lists the contexts');
+    // Node's module cache is one per process: every file of the extension that has been required is in it.
+    const prefix = `${ext.extensionPath}/`;
+    const loaded = Object.keys(require.cache)
+      .filter((file) => file.startsWith(prefix))
+      .map((file) => file.slice(prefix.length));
+    assert.deepEqual(loaded, ['dist/extension.js']);
+    // What the build moved out of the activation bundle is in the package, next to it.
+    for (const part of ['clientNode', 'languageClient', 'ws']) {
+      assert.ok(fs.existsSync(`${ext.extensionPath}/dist/lib/${part}.js`), `dist/lib/${part}.js is packaged`);
+    }
   });
 
   it('registers every contributed command', async () => {

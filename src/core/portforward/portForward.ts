@@ -4,8 +4,9 @@
  * Service or a Deployment resolves a Ready pod through the selector and resolves again when that pod is gone.
  */
 import * as net from 'node:net';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { webSocketClass } from './webSocket';
 import type { ObjectTransport } from '../objects/objectApi';
 import { KubeError, toKubeError } from '../kube/errors';
 import type { KubeObject } from '../resources/manifestDocument';
@@ -145,7 +146,7 @@ export function websocketOpener(kc: KubeConfig, server: string): StreamOpener {
     const url = `${base}/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/portforward?ports=${port}`;
     const what = `forwarding to port ${port} of pod "${pod}" in namespace "${namespace}"`;
     return new Promise<WebSocket>((resolve, reject) => {
-      const ws = new WebSocket(url, ['v4.channel.k8s.io'], {
+      const ws = new (webSocketClass())(url, ['v4.channel.k8s.io'], {
         ca: opts.ca as string | undefined,
         cert: opts.cert as string | undefined,
         key: opts.key as string | undefined,
@@ -392,11 +393,11 @@ export class PortForwardSession {
     });
     ws.on('error', () => socket.destroy());
     socket.on('data', (chunk: Buffer) => {
-      if (ws.readyState === WebSocket.OPEN) ws.send(Buffer.concat([Buffer.from([0]), chunk]));
+      if (ws.readyState === ws.OPEN) ws.send(Buffer.concat([Buffer.from([0]), chunk]));
     });
     socket.on('end', () => ws.close());
     socket.on('close', () => {
-      if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) ws.close();
+      if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close();
     });
     socket.resume();
   }

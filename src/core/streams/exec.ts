@@ -1,7 +1,8 @@
 import { Writable, type Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-import { Attach, Exec, type KubeConfig, type V1Status } from '@kubernetes/client-node';
+import type { KubeConfig, V1Status } from '@kubernetes/client-node';
 import type WebSocket from 'isomorphic-ws';
+import { clientNode } from '../kube/clientNode';
 import { KubeError, toKubeError } from '../kube/errors';
 import type { ListWatchTransport } from '../watch/watchedList';
 import { containerNames, podPath, type ContainerRef } from './logFollower';
@@ -159,7 +160,7 @@ export function startExec(
   command: readonly string[],
   io: ExecIo,
 ): Promise<ExecHandle> {
-  const exec = new Exec(kc);
+  const exec = new (clientNode().Exec)(kc);
   return connectChannels(context, ref, 'exec', (onStatus) =>
     exec.exec(
       encodeURIComponent(ref.namespace),
@@ -184,7 +185,7 @@ const STATUS_CHANNEL = 3;
  * does. Closing the handle detaches: the process keeps running.
  */
 export function startAttach(kc: KubeConfig, context: string, ref: ContainerRef, io: ExecIo): Promise<ExecHandle> {
-  const attach = new Attach(kc);
+  const attach = new (clientNode().Attach)(kc);
   return connectChannels(context, ref, 'attach', (onStatus) => {
     // client-node's Attach reads the status channel only to end stdout; keep the status, which says why it ended.
     const handler = attach.handler;

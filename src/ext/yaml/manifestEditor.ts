@@ -2,16 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import * as vscode from 'vscode';
-import {
-  DidChangeConfigurationNotification,
-  DidCloseTextDocumentNotification,
-  DidOpenTextDocumentNotification,
-  LanguageClient,
-  type ResponseError,
-  TransportKind,
-  type LanguageClientOptions,
-  type ServerOptions,
-} from 'vscode-languageclient/node';
+import type { LanguageClient, ResponseError, LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
 import type { KubeconfigService } from '../../core/kube/kubeconfigService';
 import { keyId, type ResourceKey, type SessionRegistry } from '../../core/watch/clusterSession';
 import { IncrementalAnalyzer, kustomizationPatches, mightBeManifest, type FileInfo } from '../../core/yaml/manifests';
@@ -27,6 +18,7 @@ import type { OutputLogger } from '../log';
 import type { WindowState } from '../windowState';
 import { WorkspaceCrds } from './workspaceCrds';
 import { Commands } from '../commands/ids';
+import { languageClientModule } from './languageClient';
 
 /** Which schemas to validate against: the window's context (default), a chosen context, or the bundled schema. */
 export type SchemaChoice = { kind: 'window' } | { kind: 'context'; context: string } | { kind: 'bundled' };
@@ -172,7 +164,9 @@ export class ManifestEditor implements vscode.Disposable {
     this.schemaGeneration++;
     for (const c of this.clusters.values()) c.refresh();
     if (this.client?.isRunning()) {
-      void this.client.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
+      void this.client.sendNotification(languageClientModule().DidChangeConfigurationNotification.type, {
+        settings: null,
+      });
     }
     if (this.redHat === 'registered') vscode.workspace.textDocuments.forEach((d) => this.prepareForRedHat(d));
   }
@@ -280,6 +274,8 @@ export class ManifestEditor implements vscode.Disposable {
 
   private async start(): Promise<void> {
     if (await this.useRedHat()) return;
+    const { LanguageClient, TransportKind, DidCloseTextDocumentNotification, DidOpenTextDocumentNotification } =
+      languageClientModule();
     const module = this.extension.asAbsolutePath(join('dist', 'yamlServer.js'));
     const serverOptions: ServerOptions = {
       run: { module, transport: TransportKind.ipc },

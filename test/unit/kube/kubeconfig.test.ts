@@ -87,6 +87,14 @@ describe('loadKubeconfig', () => {
     assert.match(merged.warnings.join('\n'), /broken\.yaml is not a valid kubeconfig: .* at line \d+, column \d+$/m);
   });
 
+  it('reports a file without a mapping (only comments) and keeps going', () => {
+    const comments = join(dir, 'comments.yaml');
+    writeFileSync(comments, '# nothing here yet\n');
+    const merged = loadKubeconfig([comments, first]);
+    assert.equal(merged.contexts.length, 2);
+    assert.match(merged.warnings.join('\n'), /comments\.yaml is not a valid kubeconfig: it is not a YAML mapping$/m);
+  });
+
   it('warns about a current-context that no file defines, and falls back to none', () => {
     const orphan = join(dir, 'orphan.yaml');
     writeFileSync(orphan, kubeconfig({ contexts: ['only'], current: 'ghost' }));

@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { build } from 'esbuild';
 import { launchBrowser, startCodeServer, testPayloadUrl, type CodeServer } from '../scripts/lib/codeServer.mjs';
-import type { BenchRecord } from './apply';
+import type { BenchRecord } from './lib';
 import type { ActivationProbeResult } from './activationProbe';
 
 const CONTEXTS = 100;

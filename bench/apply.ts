@@ -12,17 +12,9 @@ import { ClusterClient } from '../src/core/kube/clusterClient';
 import { loadKubeconfig } from '../src/core/kube/kubeconfig';
 import { discoverResources } from '../src/core/kube/discovery';
 import { splitManifests } from '../src/core/apply/manifests';
+import type { BenchRecord } from './lib';
 import { planApply } from '../src/core/apply/applyPlan';
 import { applyPlanned } from '../src/core/apply/serverSideApply';
-
-export interface BenchRecord {
-  name: string;
-  value: number;
-  unit: string;
-  floor: number | null;
-  target: string;
-  note?: string;
-}
 
 const SIZES = [1, 50, 500];
 

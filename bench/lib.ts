@@ -13,6 +13,9 @@ export interface Result {
 /** Every row recorded in this process, in order; bench/run.ts writes them to bench/results.json. */
 export const results: Result[] = [];
 
+/** What a benchmark part reports; record() adds the ratio. */
+export type BenchRecord = Omit<Result, 'ratio'>;
+
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? NaN;
@@ -23,7 +26,7 @@ export function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
-export function record(r: Omit<Result, 'ratio'>): void {
+export function record(r: BenchRecord): void {
   const ratio = r.floor ? Number((r.value / r.floor).toFixed(2)) : null;
   results.push({
     ...r,

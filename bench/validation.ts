@@ -26,16 +26,7 @@ import {
   yamlServerSettings,
   type BundledSchemas,
 } from '../src/core/yaml/schemaSources';
-import { median, percentile } from './lib';
-
-export interface ValidationRecord {
-  name: string;
-  value: number;
-  unit: string;
-  floor: number | null;
-  target: string;
-  note?: string;
-}
+import { median, percentile, type BenchRecord } from './lib';
 
 const SIZES_KB = (process.env.KWB_BENCH_SIZES ?? '1,100,1000').split(',').map(Number);
 const EDITS = Number(process.env.KWB_BENCH_EDITS ?? 25);
@@ -280,7 +271,7 @@ async function benchEdits(
   l10nPath: string,
   schemas: SchemaSource,
   label: string,
-  record: (r: ValidationRecord) => void,
+  record: (r: BenchRecord) => void,
 ): Promise<void> {
   const client = await Client.start(serverModule, l10nPath, schemas);
   try {
@@ -339,7 +330,7 @@ async function benchFirstDiagnostic(
   l10nPath: string,
   makeSchemas: () => SchemaSource,
   label: string,
-  record: (r: ValidationRecord) => void,
+  record: (r: BenchRecord) => void,
 ): Promise<void> {
   const text = manifest(1);
   const firsts: number[] = [];
@@ -369,7 +360,7 @@ async function benchFirstDiagnostic(
   });
 }
 
-export async function benchValidation(kubeconfigPath: string, record: (r: ValidationRecord) => void): Promise<void> {
+export async function benchValidation(kubeconfigPath: string, record: (r: BenchRecord) => void): Promise<void> {
   // The same bundle the .vsix ships, built from this tree.
   const build = spawnSync(process.execPath, ['scripts/esbuild.mjs'], { stdio: ['ignore', 'ignore', 'inherit'] });
   if (build.status !== 0) throw new Error('building dist/yamlServer.js failed');

@@ -20,9 +20,9 @@ import { OutputRecorder, TerminalOutput } from '../src/core/streams/terminalOutp
 import { KUBELET_TIMESTAMP_LENGTH } from '../src/core/streams/logText';
 import { ContainerTerminalSession } from '../src/core/streams/execTerminalSession';
 import type { ExecOutcome } from '../src/core/streams/exec';
-import { median, percentile, type Result } from './lib';
+import { median, percentile, type BenchRecord } from './lib';
 
-type RecordFn = (r: Omit<Result, 'ratio'>) => void;
+type RecordFn = (r: BenchRecord) => void;
 
 const NAMESPACE = 'bench-workloads';
 const POD = 'workload';

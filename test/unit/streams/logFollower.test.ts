@@ -6,10 +6,22 @@ import assert from 'node:assert/strict';
 import { scriptedClient, scriptedServer } from '../../fakes/scriptedServer';
 import type { ClusterClient } from '../../../src/core/kube/clusterClient';
 import { silentLogger } from '../../../src/core/common/logger';
-import { followContainerLog } from '../../../src/core/streams/logFollower';
+import { followContainerLog, type LogOptions } from '../../../src/core/streams/logFollower';
 import type { KubeError } from '../../../src/core/kube/errors';
 
 const client = (server: string): ClusterClient => scriptedClient(server);
+
+/** Follows container "main" of pod p in ns, retrying after 1-5 ms. */
+function followMain(
+  server: string,
+  options: LogOptions,
+  sink: Parameters<typeof followContainerLog>[3],
+): ReturnType<typeof followContainerLog> {
+  return followContainerLog(client(server), { namespace: 'ns', pod: 'p', container: 'main' }, options, sink, {
+    log: silentLogger,
+    backoff: { initialMs: 1, maxMs: 5, factor: 2, jitter: 0 },
+  });
+}
 
 const POD = {
   metadata: { name: 'p' },
@@ -110,13 +122,7 @@ describe('followContainerLog', () => {
       }
     });
     const out = collect();
-    const handle = followContainerLog(
-      client(server.url),
-      { namespace: 'ns', pod: 'p', container: 'main' },
-      { follow: true, timestamps: true, tailLines: 10 },
-      out.sink,
-      { log: silentLogger, backoff: { initialMs: 1, maxMs: 5, factor: 2, jitter: 0 } },
-    );
+    const handle = followMain(server.url, { follow: true, timestamps: true, tailLines: 10 }, out.sink);
     await out.finished;
     await handle.done;
     await server.close();
@@ -137,13 +143,7 @@ describe('followContainerLog', () => {
       `${t('2.200000000')} two\n${t('2.200000000')} two-b\n${t('2.300000000')} half done\n${t('3.000000000')} three\n`,
     );
     const out = collectWithBlocks();
-    followContainerLog(
-      client(server.url),
-      { namespace: 'ns', pod: 'p', container: 'main' },
-      { follow: true, timestamps: false },
-      out.sink,
-      { log: silentLogger, backoff: { initialMs: 1, maxMs: 5, factor: 2, jitter: 0 } },
-    );
+    followMain(server.url, { follow: true, timestamps: false }, out.sink);
     await out.finished;
     await server.close();
     assert.deepEqual(out.lines, ['one', 'two', 'two-b', 'half done', 'three']);
@@ -162,13 +162,7 @@ describe('followContainerLog', () => {
         `2026-01-01T00:00:04.000000000Z a\n${ts} same\n${ts} same\n${ts} other\n${ts} same\n${ts} new\n`,
       );
       const out = make();
-      followContainerLog(
-        client(server.url),
-        { namespace: 'ns', pod: 'p', container: 'main' },
-        { follow: true, timestamps: false },
-        out.sink,
-        { log: silentLogger, backoff: { initialMs: 1, maxMs: 5, factor: 2, jitter: 0 } },
-      );
+      followMain(server.url, { follow: true, timestamps: false }, out.sink);
       await out.finished;
       await server.close();
       assert.deepEqual(out.lines, ['a', 'same', 'same', 'other', 'same', 'new'], make.name);
@@ -219,13 +213,7 @@ describe('followContainerLog', () => {
       res.end(JSON.stringify(body ?? { kind: 'Status', code: 404, reason: 'NotFound', message: 'not found' }));
     });
     const out = collect();
-    followContainerLog(
-      client(server.url),
-      { namespace: 'ns', pod: 'p', container: 'main' },
-      { follow: true, timestamps: false },
-      out.sink,
-      { log: silentLogger, backoff: { initialMs: 1, maxMs: 5, factor: 2, jitter: 0 } },
-    );
+    followMain(server.url, { follow: true, timestamps: false }, out.sink);
     await out.finished;
     await server.close();
     assert.deepEqual(out.lines, ['before crash', 'after restart']);

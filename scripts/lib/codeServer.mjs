@@ -115,6 +115,9 @@ export async function startCodeServer(o = {}) {
     'chat.commandCenter.enabled': false,
     'git.enabled': false,
     'window.restoreWindows': 'none',
+    // Desktop VS Code's default. In a browser VS Code saves after a second by default, and saving a live cluster
+    // document applies it: tests that edit, then change the context's policy, then save, must decide the save.
+    'files.autoSave': 'off',
     ...o.settings,
   };
   fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });

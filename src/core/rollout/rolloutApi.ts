@@ -87,28 +87,38 @@ export async function history(
 
 /**
  * `kubectl rollout undo [--to-revision]`: back to the previous (or the chosen) revision. The patch carries the
- * resourceVersion the history was computed from: a change made meanwhile fails with a conflict.
+ * resourceVersion the history was computed from: a change to the spec made meanwhile fails with a conflict.
  */
 export async function undo(client: ObjectTransport, ref: ObjectRef, toRevision?: number): Promise<string> {
   const kind = kindOf(ref);
-  const { object, revisions } = await history(client, ref);
-  const target = undoTarget(kind, object, revisions, toRevision);
-  const plan = undoPlan(kind, object, target);
-  if (plan.kind === 'skip') return `${kubectlName(kind, ref.name)} ${plan.message}`;
-  try {
-    await patchObject(client, ref, plan.patch, `rolling back ${describeRef(ref, kind)} to revision ${plan.revision}`);
-  } catch (err) {
-    if (err instanceof KubeError && err.kind === 'conflict') {
-      throw new KubeError(
-        'conflict',
-        `Rolling back ${describeRef(ref, kind)} failed: it was changed by someone else while the rollback was prepared; nothing was changed. Look at its history again and retry.`,
-        409,
-        { cause: err },
-      );
+  let generation: unknown;
+  // A conflict from the controller writing status (the resourceVersion moves, the generation does not) is not a
+  // change to what undo replaces: read again and retry. A new generation is someone else's change to the spec.
+  for (let attempt = 1; ; attempt++) {
+    const { object, revisions } = await history(client, ref);
+    const now = (object.metadata as { generation?: unknown } | undefined)?.generation;
+    if (generation !== undefined && now !== generation) throw concurrentChange(ref, kind);
+    generation = now;
+    const target = undoTarget(kind, object, revisions, toRevision);
+    const plan = undoPlan(kind, object, target);
+    if (plan.kind === 'skip') return `${kubectlName(kind, ref.name)} ${plan.message}`;
+    try {
+      await patchObject(client, ref, plan.patch, `rolling back ${describeRef(ref, kind)} to revision ${plan.revision}`);
+      return done(ref, 'rolled back');
+    } catch (err) {
+      if (!(err instanceof KubeError && err.kind === 'conflict')) throw err;
+      if (attempt >= 3) throw concurrentChange(ref, kind, err);
     }
-    throw err;
   }
-  return done(ref, 'rolled back');
+}
+
+function concurrentChange(ref: ObjectRef, kind: RolloutKind, cause?: unknown): KubeError {
+  return new KubeError(
+    'conflict',
+    `Rolling back ${describeRef(ref, kind)} failed: it was changed by someone else while the rollback was prepared; nothing was changed. Look at its history again and retry.`,
+    409,
+    { cause },
+  );
 }
 
 export async function scale(client: ObjectTransport, ref: ObjectRef, replicas: number): Promise<string> {

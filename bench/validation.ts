@@ -18,7 +18,7 @@ import type { Diagnostic, PublishDiagnosticsParams } from 'vscode-languageserver
 import { parseAllDocuments } from 'yaml';
 import { ClusterClient } from '../src/core/kube/clusterClient';
 import { loadKubeconfig } from '../src/core/kube/kubeconfig';
-import { IncrementalAnalyzer, mightBeManifest, type FileInfo } from '../src/core/yaml/manifests';
+import { IncrementalAnalyzer, type FileInfo } from '../src/core/yaml/manifests';
 import {
   ClusterSchemas,
   SchemaDocuments,
@@ -178,7 +178,7 @@ class Client {
   extensionHostWork(uri: string): number {
     const entry = this.texts.get(uri)!;
     const t0 = performance.now();
-    if (mightBeManifest(entry.text)) this.analysisOf(uri, entry);
+    this.analysisOf(uri, entry);
     return performance.now() - t0;
   }
 

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { LanguageClient, ResponseError, LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
 import type { KubeconfigService } from '../../core/kube/kubeconfigService';
 import { keyId, type ResourceKey, type SessionRegistry } from '../../core/watch/clusterSession';
-import { IncrementalAnalyzer, kustomizationPatches, mightBeManifest, type FileInfo } from '../../core/yaml/manifests';
+import { IncrementalAnalyzer, kustomizationPatches, type FileInfo } from '../../core/yaml/manifests';
 import {
   ClusterSchemas,
   SCHEME,
@@ -218,7 +218,8 @@ export class ManifestEditor implements vscode.Disposable {
 
   /** Should the language server see this document? */
   private wanted(doc: vscode.TextDocument): boolean {
-    if (!this.isYaml(doc) || !mightBeManifest(doc.getText())) return false;
+    // analyze() starts with the cheap manifest check, once per version.
+    if (!this.isYaml(doc)) return false;
     const { info, skip } = this.analyze(doc);
     return info.manifest && !skip;
   }
@@ -242,7 +243,7 @@ export class ManifestEditor implements vscode.Disposable {
   }
 
   private tooComplex(doc: vscode.TextDocument): string | undefined {
-    if (!this.isYaml(doc) || !mightBeManifest(doc.getText())) return undefined;
+    if (!this.isYaml(doc)) return undefined;
     const { info, skip } = this.analyze(doc);
     if (info.skipped === 'too-large') return 'the file is larger than 2 MB';
     return skip?.startsWith('too-complex:') ? skip.split(':').slice(2).join(':') : undefined;

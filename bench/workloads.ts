@@ -18,7 +18,7 @@ import { WorkloadLogs } from '../src/core/streams/workloadLogs';
 import { terminalLogSink } from '../src/core/streams/logTerminalSink';
 import { OutputRecorder, TerminalOutput } from '../src/core/streams/terminalOutput';
 import { KUBELET_TIMESTAMP_LENGTH } from '../src/core/streams/logText';
-import { ContainerTerminalSession } from '../src/core/streams/execTerminalSession';
+import { ContainerTerminalSession } from '../src/core/streams/containerTerminalSession';
 import type { ExecOutcome } from '../src/core/streams/exec';
 import { median, percentile, type BenchRecord } from './lib';
 

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../../core/common/logger';
 import { toKubeError } from '../../core/kube/errors';
-import { ContainerTerminalSession, type ContainerSession } from '../../core/streams/execTerminalSession';
+import { ContainerTerminalSession, type ContainerSession } from '../../core/streams/containerTerminalSession';
 import type { ContainerRef } from '../../core/streams/logFollower';
 import { OutputRecorder } from '../../core/streams/terminalOutput';
 import type { ListWatchTransport } from '../../core/watch/watchedList';

@@ -102,8 +102,11 @@ export class IncrementalAnalyzer {
   }
 }
 
-/** Offsets where documents start (a `---` line), and the end; undefined when the file needs the full parser. */
-function documentCuts(text: string): number[] | undefined {
+/**
+ * Offsets where documents start (a `---` line), and the end; undefined when the file needs the full parser. Also
+ * used by the language server's incremental parse (src/server/incrementalParse.ts).
+ */
+export function documentCuts(text: string): number[] | undefined {
   if (/^(%|\.\.\.(\s|$))/m.test(text)) return undefined;
   const cuts = [0];
   const marker = /^---(?=\s|$)/gm;

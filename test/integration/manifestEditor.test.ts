@@ -124,6 +124,35 @@ describe('Manifest editor: validation, completion and hover from the cluster sch
     );
   });
 
+  it('keeps every diagnostic on its line while edits above move the documents, and revalidates an edited one', async function () {
+    const doc = await open('editor/multi-bad.yaml');
+    const lines = (l: readonly vscode.Diagnostic[]) =>
+      ['portz', 'Unknown kind "Gadget"', 'must be a mapping'].map(
+        (m) => l.find((d) => d.message.includes(m))?.range.start.line,
+      );
+    await diagnosticsOf(doc.uri, (l) => lines(l).join() === '12,16,20', 'portz, Gadget and the list where they are');
+    try {
+      // Three lines into the first document: the server re-parses that one and moves the others.
+      const edit = new vscode.WorkspaceEdit();
+      edit.insert(doc.uri, new vscode.Position(5, 0), '  added: one\n  more: two\n  third: three\n');
+      assert.ok(await vscode.workspace.applyEdit(edit));
+      await diagnosticsOf(doc.uri, (l) => lines(l).join() === '15,19,23', 'every diagnostic three lines down');
+      // Fixing the wrong field in the second document: its diagnostic goes, the others stay where they are.
+      const fix = new vscode.WorkspaceEdit();
+      fix.replace(doc.uri, new vscode.Range(15, 2, 15, 7), 'ports');
+      assert.ok(await vscode.workspace.applyEdit(fix));
+      await diagnosticsOf(doc.uri, (l) => lines(l).join() === ',19,23', 'portz fixed, Gadget and the list unmoved');
+      assert.equal(
+        vscode.languages.getDiagnostics(doc.uri).filter((d) => d.range.start.line < 9).length,
+        0,
+        'still none in the valid ConfigMap',
+      );
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+    }
+    await diagnosticsOf(doc.uri, (l) => lines(l).join() === '12,16,20', 'back where they were after the revert');
+  });
+
   it('leaves a Helm template alone', async function () {
     const doc = await open('chart/templates/deploy.yaml');
     // A manifest opened after it gets diagnostics: by then the template would have had its own.

@@ -233,6 +233,9 @@ export class ManifestEditor implements vscode.Disposable {
     }
     if (this.client || this.starting) return;
     if (!this.wanted(doc) && !this.tooComplex(doc)) return;
+    // The server will ask for this manifest's schemas as soon as it has it: find them (disk cache, cluster or
+    // bundled file) while its process starts, rather than after.
+    if (this.wanted(doc)) this.schemaFor(doc.uri.toString()).catch(() => undefined);
     this.starting = this.start().catch((err: unknown) => {
       this.starting = undefined;
       this.log.error('yaml', 'the YAML language server did not start', err);

@@ -19,11 +19,10 @@ import {
 } from 'yaml-language-server/out/server/src/languageservice/parser/yaml-documents';
 import { parse, defaultOptions } from 'yaml-language-server/out/server/src/languageservice/parser/yamlParser07';
 import type { ParserOptions } from 'yaml-language-server/out/server/src/languageservice/parser/yamlParser07';
-import { documentCuts } from '../core/yaml/manifests';
+import { detached, documentCuts } from '../core/yaml/manifests';
 
 /** One cut of the file, parsed on its own, with offsets already moved to where it sits in the file. */
 interface Piece {
-  text: string;
   start: number;
   documents: SingleYAMLDocument[];
   tokens: CST.Token[];
@@ -87,7 +86,7 @@ export function parseIncrementally(
   for (let i = 0; i < cuts.length - 1; i++) {
     const start = cuts[i]!;
     const segment = text.slice(start, cuts[i + 1]);
-    const piece = state.pieces.get(segment)?.pop() ?? parsePiece(segment, options);
+    const piece = state.pieces.get(segment)?.pop() ?? parsePiece(detached(segment), options);
     if (piece.start !== start) movePiece(piece, start - piece.start);
     const astFor = i === cuts.length - 2 ? 'last' : `${start} ${lastLineEmpty}`;
     for (const document of piece.documents) {
@@ -110,7 +109,7 @@ export function parseIncrementally(
 
 function parsePiece(text: string, options: ParserOptions): Piece {
   const parsed = parse(text, options);
-  return { text, start: 0, documents: parsed.documents, tokens: parsed.tokens };
+  return { start: 0, documents: parsed.documents, tokens: parsed.tokens };
 }
 
 function lineCounter(text: string): LineCounter {

@@ -4,6 +4,7 @@
 import './incrementalParse';
 import './reusedUris';
 import './schemaCache';
+import './symbolLimit';
 import './validationCache';
 import './validationDelay';
 import 'yaml-language-server/out/server/src/server';

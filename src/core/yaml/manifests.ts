@@ -91,7 +91,7 @@ export class IncrementalAnalyzer {
     for (let i = 0; i < cuts.length - 1; i++) {
       const start = cuts[i]!;
       const segment = text.slice(start, cuts[i + 1]);
-      const found = next.get(segment) ?? this.known.get(segment) ?? analyzeDocuments(segment, this.limits);
+      const found = next.get(segment) ?? this.known.get(segment) ?? analyzeDocuments(detached(segment), this.limits);
       next.set(segment, found);
       for (const d of found) {
         documents.push({ ...d, index: documents.length, range: [d.range[0] + start, d.range[1] + start] });
@@ -100,6 +100,15 @@ export class IncrementalAnalyzer {
     this.known = next;
     return { manifest: documents.some((d) => d.gvk), documents };
   }
+}
+
+/**
+ * A copy of `text` that shares no memory with the string it was cut from. A V8 substring keeps its whole parent
+ * alive, and a parse keeps substrings of what it parsed: a document's parse kept for later versions would keep
+ * the whole file of the version it was made in, one file per version over a long edit.
+ */
+export function detached(text: string): string {
+  return Buffer.from(text, 'utf8').toString('utf8');
 }
 
 /**

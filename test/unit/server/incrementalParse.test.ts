@@ -12,6 +12,7 @@ import { getLanguageService } from 'yaml-language-server/out/server/src/language
 // Installs the incremental parse and the validation reuse into yaml-language-server, as the server bundle does.
 import { forgetFile } from '../../../src/server/incrementalParse';
 import { validationCounts } from '../../../src/server/validationCache';
+import '../../../src/server/symbolLimit';
 
 /** Everything of a parse that the server's features read, with every offset, in a comparable form. */
 function describeParse(parsed: YAMLDocument, text: string): unknown {
@@ -211,5 +212,39 @@ describe('validation reuse (the language server validates only the documents an 
     forgetFile('file:///edited.yaml');
     // Each fresh validation makes all 12+ document validations; the edited file reuses most of its own.
     assert.ok(validationCounts.reused - before.reused >= 40, `reused ${validationCounts.reused - before.reused}`);
+  });
+});
+
+describe('outline of a multi-document file (document symbols)', () => {
+  const service = getLanguageService({
+    schemaRequestService: () => Promise.reject(new Error('no schema requests here')),
+    workspaceContext: { resolveRelativePath: (relativePath: string) => relativePath },
+  });
+  // Each document: kind, metadata, metadata.name = 3 symbols.
+  const text = Array.from({ length: 10 }, (_, i) => `kind: K${i}\nmetadata:\n  name: n${i}\n`).join('---\n');
+  const count = (symbols: { children?: unknown[] }[]): number =>
+    symbols.reduce((n, s) => n + 1 + count((s.children ?? []) as { children?: unknown[] }[]), 0);
+
+  it('lists every document in order when under the limit', () => {
+    const symbols = service.findDocumentSymbols2(TextDocument.create('file:///outline.yaml', 'yaml', 1, text), {
+      resultLimit: 1000,
+    });
+    assert.equal(count(symbols), 30);
+    assert.deepEqual(
+      symbols.filter((s) => s.name === 'kind').map((s) => s.range.start.line),
+      Array.from({ length: 10 }, (_, i) => i * 4),
+    );
+  });
+
+  it('holds the limit for the whole file, not for each document, and says it was reached', () => {
+    const exceeded: string[] = [];
+    const uri = 'file:///outline-limited.yaml';
+    const symbols = service.findDocumentSymbols2(TextDocument.create(uri, 'yaml', 1, text), {
+      resultLimit: 7,
+      onResultLimitExceeded: (u) => exceeded.push(u),
+    });
+    assert.equal(count(symbols), 7);
+    assert.ok(exceeded.includes(uri));
+    forgetFile(uri);
   });
 });

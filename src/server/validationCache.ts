@@ -11,6 +11,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Document } from 'yaml-language-server/node_modules/yaml';
 import { SingleYAMLDocument } from 'yaml-language-server/out/server/src/languageservice/parser/yaml-documents';
 import { UnusedAnchorsValidator } from 'yaml-language-server/out/server/src/languageservice/services/validation/unused-anchors';
+import { YAMLValidation } from 'yaml-language-server/out/server/src/languageservice/services/yamlValidation';
 import { astShapeOf } from './incrementalParse';
 
 interface Validated {
@@ -82,4 +83,28 @@ anchorsPrototype.validate = function (this: AnchorsValidator, document, yamlDoc)
     mayHaveAnchors.set(internal, may);
   }
   return may ? validateAnchors.call(this, document, yamlDoc) : [];
+};
+
+// Two versions of a file now share document objects, and a validation marks each document with its index in the
+// file (which picks its schema) before it waits for that schema. Two validations of one file running at once
+// (the first still waiting for schemas when the next edit's starts) could then pick each other's index when a
+// document was added or removed between them. So a file's validations run one after the other, and one whose
+// version was replaced while it waited does not run at all (its result would not be published: reusedUris.ts).
+const running = new Map<string, Promise<unknown>>();
+// eslint-disable-next-line @typescript-eslint/unbound-method -- called below with the validator as `this`
+const doValidation = YAMLValidation.prototype.doValidation;
+YAMLValidation.prototype.doValidation = function (this: YAMLValidation, document: TextDocument, ...rest) {
+  const version = document.version;
+  const before = running.get(document.uri);
+  const run = (async () => {
+    if (before) await before.catch(() => undefined);
+    if (document.version !== version) return [];
+    return doValidation.call(this, document, ...rest);
+  })();
+  running.set(document.uri, run);
+  const forget = () => {
+    if (running.get(document.uri) === run) running.delete(document.uri);
+  };
+  run.then(forget, forget);
+  return run;
 };

@@ -215,6 +215,38 @@ describe('validation reuse (the language server validates only the documents an 
   });
 });
 
+describe('validations of one file (they share its documents, so they take turns)', () => {
+  it('runs them one after the other and skips one whose version was replaced while it waited', async () => {
+    const service = getLanguageService({
+      schemaRequestService: () => Promise.reject(new Error('no schema requests here')),
+      workspaceContext: { resolveRelativePath: (relativePath: string) => relativePath },
+    });
+    service.configure({
+      validate: true,
+      schemas: [
+        {
+          uri: 'file:///turns-schema.json',
+          fileMatch: ['turns.yaml'],
+          schema: { type: 'object', additionalProperties: false, properties: { a: { type: 'integer' } } },
+        },
+      ],
+    });
+    const uri = 'file:///turns.yaml';
+    // One object through its versions, as the server's document manager keeps it.
+    const doc = TextDocument.create(uri, 'yaml', 1, 'a: 1\nb: 1\n');
+    const first = service.doValidation(doc, false);
+    TextDocument.update(doc, [{ text: 'a: 2\nc: 2\n' }], 2);
+    const second = service.doValidation(doc, false);
+    TextDocument.update(doc, [{ text: 'a: 3\nd: 3\n' }], 3);
+    const third = service.doValidation(doc, false);
+    const messages = async (p: Promise<{ message: string }[]>) => (await p).map((d) => d.message).join(' | ');
+    assert.match(await messages(first), /Property b is not allowed/);
+    assert.equal(await messages(second), '', 'version 2 was replaced while it waited');
+    assert.match(await messages(third), /Property d is not allowed/);
+    forgetFile(uri);
+  });
+});
+
 describe('outline of a multi-document file (document symbols)', () => {
   const service = getLanguageService({
     schemaRequestService: () => Promise.reject(new Error('no schema requests here')),

@@ -26,8 +26,6 @@ interface Piece {
   start: number;
   documents: SingleYAMLDocument[];
   tokens: CST.Token[];
-  /** What the documents' AST was last made for (see below); undefined when it must be made again. */
-  astFor?: string;
 }
 
 interface FileState {
@@ -41,15 +39,17 @@ interface SingleDocumentInternals {
   updateFromInternalDocument(): void;
 }
 
-const astShapes = new WeakMap<SingleYAMLDocument, string>();
+/** Per document of an incremental parse, whether the file's last line was blank when its AST was made. */
+const astMadeWith = new WeakMap<SingleYAMLDocument, boolean>();
 
 /**
  * For a document of an incremental parse, what its AST depends on besides its own text and offset; equal shapes
  * mean an AST equal but for offsets moved with the document (validationCache.ts relies on it). Undefined for a
- * document the server's own parse made.
+ * document the server's own parse made, or one moved since its AST was made.
  */
 export function astShapeOf(document: object): string | undefined {
-  return astShapes.get(document as SingleYAMLDocument);
+  const blank = astMadeWith.get(document as SingleYAMLDocument);
+  return blank === undefined ? undefined : String(blank);
 }
 
 /** Where each document starts: the `---` cuts, with text before the first marker that holds only comments or
@@ -79,24 +79,24 @@ export function parseIncrementally(
   const documents: SingleYAMLDocument[] = [];
   const tokens: CST.Token[] = [];
   // The AST (what validation, completion and hover walk) is made from the composed document with a line counter
-  // of the whole file, or none at all when its last line is blank (the server's parse does so). A node's length
-  // depends on the counter only when the node ends on the file's last line, so a piece's AST is made again when
-  // the piece is new or moved, when it is or was the last piece, or when that last line changed from or to blank.
+  // of the whole file, or none at all when its last line is blank (the server's parse does so). With a counter, a
+  // node's length depends on where the file ends only when the node ends inside the file's last line, which is in
+  // the last piece. A piece becomes or stops being the last one with its text unchanged only when the file ends
+  // with a line break (every other piece does), and then there is no counter. So a piece's AST is made again when
+  // the piece is new or moved, or when the last line changed from or to blank.
   const lines = lineCounter(lastLineEmpty ? '' : text);
   for (let i = 0; i < cuts.length - 1; i++) {
     const start = cuts[i]!;
     const segment = text.slice(start, cuts[i + 1]);
     const piece = state.pieces.get(segment)?.pop() ?? parsePiece(detached(segment), options);
     if (piece.start !== start) movePiece(piece, start - piece.start);
-    const astFor = i === cuts.length - 2 ? 'last' : `${start} ${lastLineEmpty}`;
     for (const document of piece.documents) {
       const internals = document as unknown as SingleDocumentInternals;
       internals.lineCounter = lines;
-      if (piece.astFor !== astFor) internals.updateFromInternalDocument();
+      if (astMadeWith.get(document) === lastLineEmpty) continue;
+      internals.updateFromInternalDocument();
+      astMadeWith.set(document, lastLineEmpty);
     }
-    piece.astFor = astFor;
-    const shape = String(lastLineEmpty);
-    for (const document of piece.documents) astShapes.set(document, shape);
     let same = next.get(segment);
     if (!same) next.set(segment, (same = []));
     same.push(piece);
@@ -122,7 +122,7 @@ function lineCounter(text: string): LineCounter {
 
 function movePiece(piece: Piece, delta: number): void {
   piece.start += delta;
-  piece.astFor = undefined;
+  for (const document of piece.documents) astMadeWith.delete(document);
   for (const token of piece.tokens) moveToken(token, delta);
   for (const document of piece.documents) moveDocument(document.internalDocument, delta);
 }

@@ -13,22 +13,22 @@ interface SymbolContext {
   onResultLimitExceeded?: (uri: string) => void;
 }
 
-interface Symbol {
-  children?: Symbol[];
+interface OutlineSymbol {
+  children?: OutlineSymbol[];
 }
 
 interface SymbolsInternals {
   telemetry?: { sendError(name: string, err: unknown): void };
-  findHierarchicalSymbols(document: TextDocument, root: unknown, context: SymbolContext): Symbol[];
-  findFlatDocumentSymbols(document: TextDocument, root: unknown, context: SymbolContext): Symbol[];
+  findHierarchicalSymbols(document: TextDocument, root: unknown, context: SymbolContext): OutlineSymbol[];
+  findFlatDocumentSymbols(document: TextDocument, root: unknown, context: SymbolContext): OutlineSymbol[];
 }
 
 const prototype = YAMLDocumentSymbols.prototype as unknown as SymbolsInternals & {
-  findHierarchicalDocumentSymbols(document: TextDocument, context?: SymbolContext): Symbol[] | null;
-  findDocumentSymbols(document: TextDocument, context?: SymbolContext): Symbol[] | null;
+  findHierarchicalDocumentSymbols(document: TextDocument, context?: SymbolContext): OutlineSymbol[] | null;
+  findDocumentSymbols(document: TextDocument, context?: SymbolContext): OutlineSymbol[] | null;
 };
 
-function count(symbols: Symbol[]): number {
+function count(symbols: OutlineSymbol[]): number {
   let n = 0;
   for (const s of symbols) n += 1 + (s.children ? count(s.children) : 0);
   return n;
@@ -38,10 +38,10 @@ function limitedForFile(
   self: SymbolsInternals,
   document: TextDocument,
   context: SymbolContext,
-  perDocument: (root: unknown, context: SymbolContext) => Symbol[],
+  perDocument: (root: unknown, context: SymbolContext) => OutlineSymbol[],
   name: string,
-): Symbol[] | null {
-  const results: Symbol[] = [];
+): OutlineSymbol[] | null {
+  const results: OutlineSymbol[] = [];
   try {
     const parsed = yamlDocumentsCache.getYamlDocument(document);
     if (!parsed || parsed.documents.length === 0) return null;

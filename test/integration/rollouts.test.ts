@@ -6,6 +6,7 @@ import { walk } from './tree';
 import type { ActionResult } from '../../src/ext/rollout/rolloutCommands';
 import { ClusterClient, type RequestOptions } from '../../src/core/kube/clusterClient';
 import { KubeError } from '../../src/core/kube/errors';
+import type { ObjectRef } from '../../src/core/resources/objectRef';
 import { undo } from '../../src/core/rollout/rolloutApi';
 import { followRollout, type RolloutSnapshot } from '../../src/core/rollout/rolloutWatch';
 
@@ -14,6 +15,16 @@ const absent = clusterAbsentReason();
 const kubeconfig = (): KubeConfig => clientConfig('kwb-admin');
 
 const NS = 'demo';
+
+const deploymentRef = (name: string): ObjectRef => ({
+  context: 'kwb-admin',
+  group: 'apps',
+  version: 'v1',
+  plural: 'deployments',
+  kind: 'Deployment',
+  namespace: NS,
+  name,
+});
 
 describe('Rollouts, scaling and CronJobs (real cluster)', function () {
   this.timeout(120_000);
@@ -120,15 +131,7 @@ describe('Rollouts, scaling and CronJobs (real cluster)', function () {
   it('undo does not overwrite a change made while it was being prepared (resourceVersion precondition)', async () => {
     const kc = kubeconfig();
     const client = new ClusterClient('kwb-admin', kc);
-    const ref = {
-      context: 'kwb-admin',
-      group: 'apps',
-      version: 'v1',
-      plural: 'deployments',
-      kind: 'Deployment',
-      namespace: NS,
-      name,
-    };
+    const ref = deploymentRef(name);
     // Someone else changes the image between undo's read of the history and its patch.
     const racing = {
       getJson: async <T>(path: string, options: RequestOptions = {}, what?: string): Promise<T> => {
@@ -311,15 +314,7 @@ describe('Rollouts, scaling and CronJobs (real cluster)', function () {
           return client.stream(path, options, onChunk, what);
         },
       };
-      const ref = {
-        context: 'kwb-admin',
-        group: 'apps',
-        version: 'v1',
-        plural: 'deployments',
-        kind: 'Deployment',
-        namespace: NS,
-        name: stuck,
-      };
+      const ref = deploymentRef(stuck);
       const abort = new AbortController();
       const updates: RolloutSnapshot[] = [];
       const outcome = await followRollout(counting, ref, {

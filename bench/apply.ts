@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { startCluster, type LocalCluster } from '../test/cluster/index';
 import { ClusterClient } from '../src/core/kube/clusterClient';
+import { ADMIT_EVERYTHING } from '../src/core/kube/changeGuard';
 import { loadKubeconfig } from '../src/core/kube/kubeconfig';
 import { discoverResources } from '../src/core/kube/discovery';
 import { splitManifests } from '../src/core/apply/manifests';
@@ -47,7 +48,7 @@ function configMaps(n: number): string {
 async function applyOurs(kubeconfigPath: string, file: string, namespace: string): Promise<number> {
   const started = performance.now();
   const kc = loadKubeconfig([kubeconfigPath]).kubeConfigFor('kwb-admin');
-  const client = new ClusterClient('kwb-admin', kc);
+  const client = new ClusterClient('kwb-admin', kc, ADMIT_EVERYTHING);
   try {
     const docs = splitManifests(readFileSync(file, 'utf8'), file);
     const resources = await discoverResources(client);

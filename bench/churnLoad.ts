@@ -8,6 +8,7 @@
 //       {"sent":N,"failed":N,"seconds":S} on stdout.
 import { performance } from 'node:perf_hooks';
 import { ClusterClient } from '../src/core/kube/clusterClient';
+import { ADMIT_EVERYTHING } from '../src/core/kube/changeGuard';
 import { loadKubeconfig } from '../src/core/kube/kubeconfig';
 
 const CONCURRENCY = 64;
@@ -97,7 +98,11 @@ async function patch(client: ClusterClient, namespace: string, rate: number, sec
 async function main(): Promise<void> {
   const [mode, kubeconfig, namespace, a, b] = process.argv.slice(2);
   if (!kubeconfig || !namespace) throw new Error('usage: see the header of bench/churnLoad.ts');
-  const client = new ClusterClient('kwb-admin', loadKubeconfig([kubeconfig]).kubeConfigFor('kwb-admin'));
+  const client = new ClusterClient(
+    'kwb-admin',
+    loadKubeconfig([kubeconfig]).kubeConfigFor('kwb-admin'),
+    ADMIT_EVERYTHING,
+  );
   try {
     if (mode === 'create') await create(client, namespace, Number(a));
     else if (mode === 'patch') await patch(client, namespace, Number(a), Number(b));

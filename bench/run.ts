@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startCluster, type LocalCluster } from '../test/cluster/index';
 import { ClusterClient } from '../src/core/kube/clusterClient';
+import { ADMIT_EVERYTHING } from '../src/core/kube/changeGuard';
 import { loadKubeconfig } from '../src/core/kube/kubeconfig';
 import { WatchedList } from '../src/core/watch/watchedList';
 import { toRow, type ResourceRow } from '../src/core/resources/rows';
@@ -40,10 +41,16 @@ function kubectl(args: string[], kubeconfig: string): Promise<{ ms: number; stdo
 
 function podList(cluster: LocalCluster, path = '/api/v1/pods'): WatchedList<ResourceRow> {
   const kc = loadKubeconfig([cluster.kubeconfigPath]).kubeConfigFor('kwb-admin');
-  return new WatchedList<ResourceRow>(new ClusterClient('kwb-admin', kc), path, (o) => toRow('Pod', o), 'pods', {
-    log: silentLogger,
-    pageSize: 500,
-  });
+  return new WatchedList<ResourceRow>(
+    new ClusterClient('kwb-admin', kc, ADMIT_EVERYTHING),
+    path,
+    (o) => toRow('Pod', o),
+    'pods',
+    {
+      log: silentLogger,
+      pageSize: 500,
+    },
+  );
 }
 
 async function untilReady(list: WatchedList<ResourceRow>): Promise<void> {

@@ -17,6 +17,7 @@ import {
 import type { Diagnostic, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
 import { parseAllDocuments } from 'yaml';
 import { ClusterClient } from '../src/core/kube/clusterClient';
+import { ADMIT_EVERYTHING } from '../src/core/kube/changeGuard';
 import { loadKubeconfig } from '../src/core/kube/kubeconfig';
 import { IncrementalAnalyzer, type FileInfo } from '../src/core/yaml/manifests';
 import {
@@ -398,7 +399,7 @@ export async function benchValidation(kubeconfigPath: string, record: (r: BenchR
   const l10nPath = join(process.cwd(), 'dist', 'l10n');
   const cacheDir = mkdtempSync(join(tmpdir(), 'kwb-bench-schemas-'));
   const kc = loadKubeconfig([kubeconfigPath]).kubeConfigFor('kwb-admin');
-  const client = new ClusterClient('kwb-admin', kc);
+  const client = new ClusterClient('kwb-admin', kc, ADMIT_EVERYTHING);
   let bundled: BundledSchemas | undefined;
   const bundledOnce = (): BundledSchemas => (bundled ??= loadBundled());
   const clusterSchemas = (): ClusterSchemas =>

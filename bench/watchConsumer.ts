@@ -10,6 +10,7 @@
 import { createInterface } from 'node:readline';
 import { performance } from 'node:perf_hooks';
 import { ClusterClient } from '../src/core/kube/clusterClient';
+import { ADMIT_EVERYTHING } from '../src/core/kube/changeGuard';
 import { loadKubeconfig } from '../src/core/kube/kubeconfig';
 import { WatchedList, type ListWatchTransport } from '../src/core/watch/watchedList';
 import { toRow, type ResourceRow } from '../src/core/resources/rows';
@@ -23,7 +24,11 @@ const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with --expose-gc');
 
 const kubeconfig = process.argv[2] ?? '';
-const transport = new ClusterClient('kwb-admin', loadKubeconfig([kubeconfig]).kubeConfigFor('kwb-admin'));
+const transport = new ClusterClient(
+  'kwb-admin',
+  loadKubeconfig([kubeconfig]).kubeConfigFor('kwb-admin'),
+  ADMIT_EVERYTHING,
+);
 
 let measuring = false;
 /** Arrival times of the watch chunks not yet shown by a refresh. */

@@ -12,6 +12,7 @@ import WebSocket from 'ws';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { LocalCluster } from '../test/cluster/index';
 import { ClusterClient } from '../src/core/kube/clusterClient';
+import { ADMIT_EVERYTHING } from '../src/core/kube/changeGuard';
 import { loadKubeconfig } from '../src/core/kube/kubeconfig';
 import { silentLogger } from '../src/core/common/logger';
 import { WorkloadLogs } from '../src/core/streams/workloadLogs';
@@ -324,7 +325,6 @@ class EchoWaiter {
 
 function ourSession(kc: KubeConfig, transport: ClusterClient, command: string[], write: (text: string) => void) {
   return new ContainerTerminalSession(
-    kc,
     transport,
     'kwb-admin',
     { namespace: NAMESPACE, pod: POD, container: CONTAINER },
@@ -469,7 +469,7 @@ async function benchFlood(kc: KubeConfig, transport: ClusterClient, record: Reco
 
 export async function benchWorkloads(cluster: LocalCluster, runs: number, record: RecordFn): Promise<void> {
   const kc = loadKubeconfig([cluster.kubeconfigPath]).kubeConfigFor('kwb-admin');
-  const transport = new ClusterClient('kwb-admin', kc);
+  const transport = new ClusterClient('kwb-admin', kc, ADMIT_EVERYTHING);
   try {
     await createPod(transport);
     await benchLogs(cluster, transport, Math.max(runs, LOG_RUNS), record);

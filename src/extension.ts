@@ -33,6 +33,8 @@ export interface KubeWorkbenchApi {
   /** Log and exec terminals opened so far (tests drive their pseudoterminals). */
   readonly streams: StreamCommands;
   readonly sessions: SessionRegistry;
+  /** The production guard (tests watch its refusals). */
+  readonly guard: Guard;
   /** When activate() began and when the Clusters view first got its contexts (`npm run bench` reads these). */
   startupTimings(): StartupTimingsSnapshot;
 }
@@ -53,9 +55,12 @@ export function activate(context: vscode.ExtensionContext): KubeWorkbenchApi {
     const kubeconfig = own(
       new KubeconfigService(() => ({ env: process.env.KUBECONFIG, extraFiles: config.kubeconfigFiles() }), log),
     );
-    const sessions = own(new SessionRegistry(() => kubeconfig.current, { log }));
+    const guard = own(new Guard());
+    own(
+      guard.onDidRefuse(({ context, what }) => log.warn('guard', `refused on read-only context "${context}": ${what}`)),
+    );
+    const sessions = own(new SessionRegistry(() => kubeconfig.current, { log, gate: guard.rule }));
     const state = own(new WindowState(context.workspaceState, kubeconfig));
-    const guard = new Guard();
     const tree = own(
       new ClusterTreeProvider(
         kubeconfig,
@@ -112,9 +117,24 @@ export function activate(context: vscode.ExtensionContext): KubeWorkbenchApi {
         if (config.affectsGuard(event)) {
           statusBar.update();
           tree.refreshAll();
+          cutWhatBecameReadOnly();
         }
       }),
     );
+    // What was opened before its context became read-only acts no longer: forwards stop, exec/attach end.
+    const cutWhatBecameReadOnly = (): void => {
+      const readOnly = (name: string): boolean => guard.policy(name) === 'readOnly';
+      const forwards = portForwards.stopWhere(readOnly);
+      const terminals = streams.cutWhere(readOnly);
+      if (forwards + terminals === 0) return;
+      const parts = [
+        forwards ? `${forwards} port-forward${forwards === 1 ? '' : 's'} stopped` : '',
+        terminals ? `${terminals} exec/attach terminal${terminals === 1 ? '' : 's'} disconnected` : '',
+      ].filter(Boolean);
+      void vscode.window.showWarningMessage(
+        `A context became read-only (kubeWorkbench.readOnlyContexts): ${parts.join(', ')}.`,
+      );
+    };
     // Read the kubeconfig (local files only) just after activation, to set the welcome view and status bar.
     const publish = (): void => {
       const merged = kubeconfig.current;
@@ -137,6 +157,7 @@ export function activate(context: vscode.ExtensionContext): KubeWorkbenchApi {
       streams,
       portForwards,
       apply,
+      guard,
       startupTimings: () => startup.snapshot(),
     };
   } catch (err) {

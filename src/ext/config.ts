@@ -11,10 +11,10 @@ export const config = {
     return Math.max(50, Math.min(5000, value));
   },
   readOnlyContexts(): string[] {
-    return vscode.workspace.getConfiguration(SETTINGS_SECTION).get<string[]>('readOnlyContexts', []);
+    return userSetting<string[]>('readOnlyContexts', []);
   },
   confirmContexts(): string[] {
-    return vscode.workspace.getConfiguration(SETTINGS_SECTION).get<string[]>('confirmContexts', []);
+    return userSetting<string[]>('confirmContexts', []);
   },
   affectsGuard(event: vscode.ConfigurationChangeEvent): boolean {
     return (
@@ -34,3 +34,13 @@ export const config = {
       .update('kubeconfigs', [...files, file], vscode.ConfigurationTarget.Global);
   },
 };
+
+/**
+ * A setting as the user set it (User settings, in every window: local, Remote-SSH, WSL, containers), never as a
+ * workspace or folder set it. The production guard's settings are `application`-scoped so VS Code already keeps
+ * workspaces out; reading only the user's value keeps that true on any VS Code and for any other scope.
+ */
+function userSetting<T>(key: string, fallback: T): T {
+  const inspected = vscode.workspace.getConfiguration(SETTINGS_SECTION).inspect<T>(key);
+  return inspected?.globalValue ?? inspected?.defaultValue ?? fallback;
+}

@@ -1,36 +1,37 @@
 import * as vscode from 'vscode';
-import { contextPolicy, type ContextPolicy } from '../core/kube/contextPolicy';
+import { ChangeGuard, type Refusal } from '../core/kube/changeGuard';
+import type { ContextPolicy } from '../core/kube/contextPolicy';
+import { KubeError } from '../core/kube/errors';
 import { config } from './config';
 
-/** Thrown when a change is refused by the production guard; its message is for the user. */
-export class GuardRefusal extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'GuardRefusal';
-  }
+/** Whether `err` is the production guard refusing a change on a read-only context. */
+export function isGuardRefusal(err: unknown): err is KubeError {
+  return err instanceof KubeError && err.kind === 'readOnly';
 }
 
 /**
- * The production guard, from the settings: read-only contexts refuse every change, "confirm" contexts ask
- * before each one. Every command and save that changes a cluster goes through `confirmChange`.
+ * The production guard in the UI: read-only contexts refuse every change, "confirm" contexts ask before each one.
+ * The rule itself is core's ChangeGuard, which the sessions' ClusterClients also ask for every request and
+ * connection they make: a command that forgot to call `confirmChange` is still refused on the wire.
  */
-export class Guard {
+export class Guard implements vscode.Disposable {
+  readonly rule = new ChangeGuard(() => ({ readOnly: config.readOnlyContexts(), confirm: config.confirmContexts() }));
+  /** Every refusal, from the UI check or from the request check (the log and tests read it). */
+  readonly onDidRefuse: vscode.Event<Refusal> = (listener, thisArg?: unknown) =>
+    this.rule.onDidRefuse(thisArg === undefined ? listener : listener.bind(thisArg));
+
   policy(context: string): ContextPolicy {
-    return contextPolicy(context, { readOnly: config.readOnlyContexts(), confirm: config.confirmContexts() });
+    return this.rule.policy(context);
   }
 
   /**
-   * Resolves when the change may go ahead; throws GuardRefusal on a read-only context, `vscode.CancellationError`
-   * when the user declines. `alreadyConfirmed`: the caller's own modal named the context (delete does).
+   * Resolves when the change may go ahead; throws a KubeError of kind 'readOnly' on a read-only context,
+   * `vscode.CancellationError` when the user declines. `alreadyConfirmed`: the caller's own modal named the
+   * context (delete does).
    */
   async confirmChange(context: string, what: string, alreadyConfirmed = false): Promise<void> {
-    const policy = this.policy(context);
-    if (policy === 'readOnly') {
-      throw new GuardRefusal(
-        `Context "${context}" is read-only in Kube Workbench (setting kubeWorkbench.readOnlyContexts): ${what} was not done.`,
-      );
-    }
-    if (policy === 'confirm' && !alreadyConfirmed) {
+    this.rule.assertMayChange(context, what);
+    if (this.policy(context) === 'confirm' && !alreadyConfirmed) {
       const choice = await vscode.window.showWarningMessage(
         `${what[0]?.toUpperCase() ?? ''}${what.slice(1)} on context "${context}"?`,
         { modal: true, detail: 'This context asks before every change (setting kubeWorkbench.confirmContexts).' },
@@ -38,5 +39,9 @@ export class Guard {
       );
       if (choice !== 'Go ahead') throw new vscode.CancellationError();
     }
+  }
+
+  dispose(): void {
+    this.rule.dispose();
   }
 }

@@ -5,6 +5,7 @@ import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { ClusterClient } from '../../src/core/kube/clusterClient';
+import { ADMIT_EVERYTHING } from '../../src/core/kube/changeGuard';
 
 /** Called once the request body has arrived (empty for GET). */
 export type ScriptedHandler = (req: http.IncomingMessage, url: URL, res: http.ServerResponse, body: string) => void;
@@ -53,5 +54,5 @@ export function scriptedClient(server: string, defaults?: { timeoutMs: number })
     contexts: [{ name: 'test', cluster: 'c', user: 'u' }],
     currentContext: 'test',
   });
-  return new ClusterClient('test', kc, defaults);
+  return new ClusterClient('test', kc, ADMIT_EVERYTHING, defaults);
 }

@@ -5,6 +5,7 @@ import { clientConfig, clusterAbsentReason, eventually, unschedulableDeployment 
 import { walk } from './tree';
 import type { ActionResult } from '../../src/ext/rollout/rolloutCommands';
 import { ClusterClient, type RequestOptions } from '../../src/core/kube/clusterClient';
+import { ADMIT_EVERYTHING } from '../../src/core/kube/changeGuard';
 import { KubeError } from '../../src/core/kube/errors';
 import type { ObjectRef } from '../../src/core/resources/objectRef';
 import { undo } from '../../src/core/rollout/rolloutApi';
@@ -130,7 +131,7 @@ describe('Rollouts, scaling and CronJobs (real cluster)', function () {
 
   it('undo does not overwrite a change made while it was being prepared (resourceVersion precondition)', async () => {
     const kc = kubeconfig();
-    const client = new ClusterClient('kwb-admin', kc);
+    const client = new ClusterClient('kwb-admin', kc, ADMIT_EVERYTHING);
     const ref = deploymentRef(name);
     // Someone else changes the image between undo's read of the history and its patch.
     const racing = {
@@ -289,7 +290,7 @@ describe('Rollouts, scaling and CronJobs (real cluster)', function () {
   it('follows by watching, not polling: one read, then watches; the failing pod and its events arrive live; cancel stops every request', async () => {
     const stuck = `${name}-watched`;
     await apps.createNamespacedDeployment({ namespace: NS, body: unschedulableDeployment(stuck) });
-    const client = new ClusterClient('kwb-admin', kubeconfig());
+    const client = new ClusterClient('kwb-admin', kubeconfig(), ADMIT_EVERYTHING);
     try {
       const requests: string[] = [];
       const describeRequest = (kind: string, path: string, options: RequestOptions = {}): string => {

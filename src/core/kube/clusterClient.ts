@@ -1,6 +1,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { ActingConnection, RequestGate } from './changeGuard';
 import { KubeError, toKubeError } from './errors';
 
 export interface RequestOptions {
@@ -30,9 +31,14 @@ export class ClusterClient {
   private agent: http.Agent | undefined;
   private readonly server: URL;
 
+  /**
+   * `gate` sees every request and acting connection before credentials are fetched or a byte is sent: the
+   * production guard lives there so that no caller can skip it.
+   */
   constructor(
     readonly context: string,
     private readonly kc: KubeConfig,
+    private readonly gate: RequestGate,
     private readonly defaults: { timeoutMs: number } = { timeoutMs: 15_000 },
   ) {
     const cluster = kc.getCurrentCluster();
@@ -73,8 +79,21 @@ export class ClusterClient {
 
   private credentialQueue: Promise<void> = Promise.resolve();
 
+  /**
+   * Asks the production guard before an exec, attach or port-forward connects (they are opened outside
+   * request()/stream(), with client-node's or our WebSocket code). Throws when the context is read-only.
+   */
+  admitConnection(connection: ActingConnection, what: string): void {
+    this.gate.admitConnection(this.context, connection, what);
+  }
+
   /** Request options with credentials applied; the exec plugin's token is refreshed by client-node when expired. */
-  private async prepare(path: string, options: RequestOptions): Promise<{ url: URL; opts: https.RequestOptions }> {
+  private async prepare(
+    path: string,
+    options: RequestOptions,
+    what: string,
+  ): Promise<{ url: URL; opts: https.RequestOptions }> {
+    this.gate.admit(this.context, { method: options.method ?? 'GET', path, query: options.query }, what);
     const url = new URL(this.server.toString().replace(/\/$/, '') + path);
     for (const [key, value] of Object.entries(options.query ?? {})) {
       if (value !== undefined) url.searchParams.set(key, String(value));
@@ -120,7 +139,7 @@ export class ClusterClient {
     options: RequestOptions = {},
     what = `${options.method ?? 'GET'} ${path}`,
   ): Promise<RawResponse> {
-    const { url, opts } = await this.prepare(path, options);
+    const { url, opts } = await this.prepare(path, options, what);
     const timeoutMs = options.timeoutMs ?? this.defaults.timeoutMs;
     return new Promise<RawResponse>((resolve, reject) => {
       const lib = url.protocol === 'https:' ? https : http;
@@ -163,7 +182,7 @@ export class ClusterClient {
     onChunk: (chunk: Buffer) => void,
     what = `streaming ${path}`,
   ): Promise<void> {
-    const { url, opts } = await this.prepare(path, options);
+    const { url, opts } = await this.prepare(path, options, what);
     return new Promise<void>((resolve, reject) => {
       const lib = url.protocol === 'https:' ? https : http;
       const req = lib.request(url, { ...opts, signal: options.signal }, (res) => {

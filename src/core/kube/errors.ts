@@ -16,6 +16,8 @@ export type KubeErrorKind =
   | 'authPlugin'
   | 'server'
   | 'cancelled'
+  /** Refused by the production guard (kubeWorkbench.readOnlyContexts): nothing was sent. */
+  | 'readOnly'
   | 'config'
   | 'other';
 

@@ -5,7 +5,7 @@
  */
 import * as net from 'node:net';
 import type WebSocket from 'ws';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { ActingConnector } from '../kube/changeGuard';
 import { webSocketClass } from './webSocket';
 import type { ObjectTransport } from '../objects/objectApi';
 import { KubeError, toKubeError } from '../kube/errors';
@@ -132,8 +132,11 @@ export type StreamOpener = (
 ) => Promise<WebSocket>;
 
 /** The real opener: the API server's pods/portforward over WebSocket, with the context's credentials. */
-export function websocketOpener(kc: KubeConfig, server: string): StreamOpener {
+export function websocketOpener(client: ActingConnector & { readonly serverUrl: string }): StreamOpener {
+  const kc = client.kubeConfig;
+  const server = client.serverUrl;
   return async (namespace, pod, port, onMessage) => {
+    client.admitConnection('portforward', `forwarding to port ${port} of pod "${pod}" in namespace "${namespace}"`);
     const opts: {
       ca?: unknown;
       cert?: unknown;

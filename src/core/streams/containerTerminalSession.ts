@@ -1,8 +1,8 @@
 import { PassThrough } from 'node:stream';
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { ListWatchTransport } from '../watch/watchedList';
 import {
   checkExecTarget,
+  type ActingConnector,
   startAttach,
   startExec,
   TerminalSink,
@@ -36,8 +36,7 @@ export class ContainerTerminalSession {
   private closed = false;
 
   constructor(
-    private readonly kc: KubeConfig,
-    private readonly transport: ListWatchTransport,
+    private readonly client: ActingConnector & ListWatchTransport,
     private readonly context: string,
     private readonly target: ContainerRef,
     readonly session: ContainerSession,
@@ -61,10 +60,10 @@ export class ContainerTerminalSession {
    * first). `attaching` is told what the container offers just before an attach, for the terminal's banner.
    */
   async run(attaching?: (terminal: ContainerTerminal) => void): Promise<ExecOutcome | undefined> {
-    const terminal = await checkExecTarget(this.transport, this.target, this.session.kind);
+    const terminal = await checkExecTarget(this.client, this.target, this.session.kind);
     let handle: ExecHandle;
     if (this.session.kind === 'exec') {
-      handle = await startExec(this.kc, this.context, this.target, this.session.command, {
+      handle = await startExec(this.client, this.context, this.target, this.session.command, {
         stdin: this.input,
         stdout: this.sink,
         stderr: null,
@@ -72,7 +71,7 @@ export class ContainerTerminalSession {
       });
     } else {
       attaching?.(terminal);
-      handle = await startAttach(this.kc, this.context, this.target, {
+      handle = await startAttach(this.client, this.context, this.target, {
         stdin: this.input,
         stdout: this.sink,
         // With a TTY there is one output stream (as kubectl attach -t).

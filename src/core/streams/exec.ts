@@ -1,7 +1,10 @@
 import { Writable, type Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-import type { KubeConfig, V1Status } from '@kubernetes/client-node';
+import type { V1Status } from '@kubernetes/client-node';
 import type WebSocket from 'isomorphic-ws';
+import type { ActingConnector } from '../kube/changeGuard';
+
+export type { ActingConnector };
 import { clientNode } from '../kube/clientNode';
 import { KubeError, toKubeError } from '../kube/errors';
 import type { ListWatchTransport } from '../watch/watchedList';
@@ -154,13 +157,17 @@ export async function checkExecTarget(
  * every resize, and the status channel gives the exit code.
  */
 export function startExec(
-  kc: KubeConfig,
+  connector: ActingConnector,
   context: string,
   ref: ContainerRef,
   command: readonly string[],
   io: ExecIo,
 ): Promise<ExecHandle> {
-  const exec = new (clientNode().Exec)(kc);
+  connector.admitConnection(
+    'exec',
+    `running "${command.join(' ')}" in container "${ref.container}" of pod "${ref.pod}" in namespace "${ref.namespace}"`,
+  );
+  const exec = new (clientNode().Exec)(connector.kubeConfig);
   return connectChannels(context, ref, 'exec', (onStatus) =>
     exec.exec(
       encodeURIComponent(ref.namespace),
@@ -184,8 +191,17 @@ const STATUS_CHANNEL = 3;
  * exec (client-node's handler: v5, falling back to v4). `io.tty` must match the container's own TTY, as kubectl
  * does. Closing the handle detaches: the process keeps running.
  */
-export function startAttach(kc: KubeConfig, context: string, ref: ContainerRef, io: ExecIo): Promise<ExecHandle> {
-  const attach = new (clientNode().Attach)(kc);
+export function startAttach(
+  connector: ActingConnector,
+  context: string,
+  ref: ContainerRef,
+  io: ExecIo,
+): Promise<ExecHandle> {
+  connector.admitConnection(
+    'attach',
+    `attaching to container "${ref.container}" of pod "${ref.pod}" in namespace "${ref.namespace}"`,
+  );
+  const attach = new (clientNode().Attach)(connector.kubeConfig);
   return connectChannels(context, ref, 'attach', (onStatus) => {
     // client-node's Attach reads the status channel only to end stdout; keep the status, which says why it ended.
     const handler = attach.handler;

@@ -3,6 +3,7 @@ import { realClock, type Clock, type TimerHandle } from '../common/clock';
 import { DisposableStore, type Disposable } from '../common/disposable';
 import { Emitter, type Event } from '../common/event';
 import type { Logger } from '../common/logger';
+import type { RequestGate } from '../kube/changeGuard';
 import { ClusterClient } from '../kube/clusterClient';
 import { toKubeError, type KubeError } from '../kube/errors';
 import type { MergedKubeconfig } from '../kube/kubeconfig';
@@ -41,6 +42,13 @@ interface VersionInfo {
   gitVersion?: string;
 }
 
+export interface SessionDeps {
+  log: Logger;
+  /** The production guard: every request and acting connection of the session's client passes it. */
+  gate: RequestGate;
+  clock?: Clock;
+}
+
 /**
  * Everything opened for one kubeconfig context: its client, its watched lists, its connection state.
  * Disposing the session closes all of it (k9s's Factory.Terminate).
@@ -61,7 +69,7 @@ export class ClusterSession implements Disposable {
   constructor(
     readonly context: string,
     private readonly kubeconfig: MergedKubeconfig,
-    private readonly deps: { log: Logger; clock?: Clock },
+    private readonly deps: SessionDeps,
   ) {
     this.retry = new ClusterBackoff(() => (deps.clock ?? realClock).now());
   }
@@ -70,7 +78,11 @@ export class ClusterSession implements Disposable {
   private readonly retry: ClusterBackoff;
 
   get client(): ClusterClient {
-    this.clientInstance ??= new ClusterClient(this.context, this.kubeconfig.kubeConfigFor(this.context));
+    this.clientInstance ??= new ClusterClient(
+      this.context,
+      this.kubeconfig.kubeConfigFor(this.context),
+      this.deps.gate,
+    );
     return this.clientInstance;
   }
 
@@ -243,7 +255,7 @@ export class SessionRegistry implements Disposable {
 
   constructor(
     private readonly kubeconfig: () => MergedKubeconfig,
-    private readonly deps: { log: Logger; clock?: Clock },
+    private readonly deps: SessionDeps,
   ) {}
 
   get(context: string): ClusterSession {

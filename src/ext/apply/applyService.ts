@@ -17,7 +17,7 @@ import { KubeError, toKubeError } from '../../core/kube/errors';
 import type { KubeconfigService } from '../../core/kube/kubeconfigService';
 import type { SessionRegistry } from '../../core/watch/clusterSession';
 import { PREFIX } from '../commands/ids';
-import { GuardRefusal, type Guard } from '../guard';
+import { isGuardRefusal, type Guard } from '../guard';
 import type { OutputLogger } from '../log';
 import type { WindowState } from '../windowState';
 import type { ObjectRef } from '../../core/resources/objectRef';
@@ -267,7 +267,7 @@ export class ApplyService implements vscode.Disposable {
     try {
       await this.guard.confirmChange(context, what);
     } catch (err) {
-      if (err instanceof GuardRefusal) {
+      if (isGuardRefusal(err)) {
         void vscode.window.showErrorMessage(err.message);
         throw new vscode.CancellationError();
       }

@@ -92,7 +92,31 @@ export class StreamCommands {
     private readonly log: Logger,
   ) {}
 
-  private remember(session: TerminalSession): TerminalSession {
+  /** Open exec and attach terminals, by context: they act in the cluster, so the guard can cut them. */
+  private readonly acting = new Map<TerminalSession, string>();
+
+  /**
+   * Ends the exec and attach connections of the contexts `isReadOnly` names (they became read-only after the
+   * terminal opened); each terminal says why. Returns how many were cut.
+   */
+  cutWhere(isReadOnly: (context: string) => boolean): number {
+    let cut = 0;
+    for (const [session, context] of [...this.acting]) {
+      if (!isReadOnly(context) || !session.cut) continue;
+      session.cut(
+        `Context "${context}" became read-only in Kube Workbench (setting kubeWorkbench.readOnlyContexts): this ${session.kind} connection was closed.`,
+      );
+      this.acting.delete(session);
+      cut++;
+    }
+    return cut;
+  }
+
+  private remember(session: TerminalSession, actingOn?: string): TerminalSession {
+    if (actingOn !== undefined) {
+      this.acting.set(session, actingOn);
+      void session.closed.then(() => this.acting.delete(session));
+    }
     this.sessions.push(session);
     if (this.sessions.length > 50) this.sessions.shift();
     session.terminal.show();
@@ -166,7 +190,6 @@ export class StreamCommands {
     const client = this.registry.get(t.context).client;
     return this.remember(
       openContainerTerminal(
-        client.kubeConfig,
         client,
         t.context,
         { namespace: t.namespace, pod: t.name, container },
@@ -174,6 +197,7 @@ export class StreamCommands {
         name,
         this.log,
       ),
+      t.context,
     );
   }
 

@@ -13,7 +13,7 @@ import {
 import type { SessionRegistry } from '../../core/watch/clusterSession';
 import { PREFIX } from '../commands/ids';
 import type { OutputLogger } from '../log';
-import { GuardRefusal, type Guard } from '../guard';
+import { isGuardRefusal, type Guard } from '../guard';
 
 /** Live objects as editor documents: `kubeWorkbench:/<context>/<group|_core>/<version>/<plural>/<ns|_cluster>/<name>.yaml`. */
 export const RESOURCE_SCHEME = PREFIX;
@@ -187,7 +187,7 @@ export class ResourceDocuments implements vscode.FileSystemProvider, vscode.Disp
     try {
       await this.guard.confirmChange(ref.context, `saving ${name}`);
     } catch (err) {
-      if (err instanceof GuardRefusal) throw vscode.FileSystemError.NoPermissions(`${err.message} Your text is kept.`);
+      if (isGuardRefusal(err)) throw vscode.FileSystemError.NoPermissions(`${err.message} Your text is kept.`);
       throw vscode.FileSystemError.Unavailable(`${name} was not saved: you chose not to. Your text is kept.`);
     }
     let fromText: string;

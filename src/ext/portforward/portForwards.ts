@@ -70,7 +70,7 @@ export class PortForwards implements vscode.TreeDataProvider<ForwardState>, vsco
   async start(target: ForwardTarget, remotePort: number, localPort = 0): Promise<ForwardState> {
     const session = this.sessions.get(target.context);
     const client = session.client;
-    const open = this.opener?.(target.context) ?? websocketOpener(client.kubeConfig, client.serverUrl);
+    const open = this.opener?.(target.context) ?? websocketOpener(client);
     const id = `pf-${this.next++}`;
     const forward = new PortForwardSession(id, target, remotePort, client, open, this.log);
     try {
@@ -95,6 +95,18 @@ export class PortForwards implements vscode.TreeDataProvider<ForwardState>, vsco
     this.changed.fire(undefined);
     this.publish();
     return true;
+  }
+
+  /** Stops the forwards of the contexts `isReadOnly` names (they became read-only); returns how many. */
+  stopWhere(isReadOnly: (context: string) => boolean): number {
+    let stopped = 0;
+    for (const [id, f] of [...this.forwards]) {
+      if (!isReadOnly(f.session.state.target.context)) continue;
+      this.log.warn('portforward', `stopped ${id}: context "${f.session.state.target.context}" became read-only`);
+      this.stop(id);
+      stopped++;
+    }
+    return stopped;
   }
 
   /** The Port Forwards view is shown while there are forwards (it takes no room from the Clusters view otherwise). */

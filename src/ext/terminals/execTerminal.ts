@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../../core/common/logger';
 import { toKubeError } from '../../core/kube/errors';
 import { ContainerTerminalSession, type ContainerSession } from '../../core/streams/containerTerminalSession';
+import type { ActingConnector } from '../../core/streams/exec';
 import type { ContainerRef } from '../../core/streams/logFollower';
 import { OutputRecorder } from '../../core/streams/terminalOutput';
 import type { ListWatchTransport } from '../../core/watch/watchedList';
@@ -21,8 +21,7 @@ const RESET = '\x1b[0m';
  * written into the terminal (red, one line) and logged; no notification.
  */
 export function openContainerTerminal(
-  kc: KubeConfig,
-  transport: ListWatchTransport,
+  client: ActingConnector & ListWatchTransport,
   context: string,
   target: ContainerRef,
   session: ContainerSession,
@@ -36,7 +35,7 @@ export function openContainerTerminal(
     recorder.add(text);
     write.fire(text);
   };
-  const running = new ContainerTerminalSession(kc, transport, context, target, session, out);
+  const running = new ContainerTerminalSession(client, context, target, session, out);
   let closedByUser = false;
   let resolveClosed: (code: number | undefined) => void = () => undefined;
   const closed = new Promise<number | undefined>((r) => (resolveClosed = r));
@@ -100,5 +99,12 @@ export function openContainerTerminal(
     pty,
     iconPath: new vscode.ThemeIcon(session.kind === 'attach' ? 'plug' : 'terminal'),
   });
-  return { kind: session.kind, name, terminal, pty, output: () => recorder.value, closed };
+  const cut = (reason: string): void => {
+    if (closedByUser) return;
+    closedByUser = true;
+    running.close();
+    out(`\r\n${RED}[kube-workbench] ${reason}${RESET}\r\n`);
+    resolveClosed(-1);
+  };
+  return { kind: session.kind, name, terminal, pty, output: () => recorder.value, closed, cut };
 }

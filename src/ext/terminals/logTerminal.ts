@@ -16,6 +16,11 @@ export interface TerminalSession {
   output(): string;
   /** Resolves with the exit code given to onDidClose. */
   readonly closed: Promise<number | undefined>;
+  /**
+   * Exec and attach: ends the connection and says why in the terminal, which stays open to be read (a context
+   * that became read-only). Log terminals only read and have none.
+   */
+  readonly cut?: (reason: string) => void;
 }
 
 /**

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadKubeconfig } from '../../../src/core/kube/kubeconfig';
 import { ClusterSession, type ResourceKey } from '../../../src/core/watch/clusterSession';
+import { ADMIT_EVERYTHING } from '../../../src/core/kube/changeGuard';
 import type { Clock, TimerHandle } from '../../../src/core/common/clock';
 import { silentLogger } from '../../../src/core/common/logger';
 
@@ -45,7 +46,7 @@ function session(clock: Clock): ClusterSession {
       'contexts: [{name: closed, context: {cluster: closed, user: u}}]',
     ].join('\n'),
   );
-  return new ClusterSession('closed', loadKubeconfig([file]), { log: silentLogger, clock });
+  return new ClusterSession('closed', loadKubeconfig([file]), { log: silentLogger, gate: ADMIT_EVERYTHING, clock });
 }
 
 describe('ClusterSession holders', () => {

@@ -10,7 +10,8 @@
 // Env given to the extension host: KWB_TEST_REPORT (file the suite writes its mocha output to; streamed here),
 // KWB_CLUSTER=present|absent, KUBECONFIG (when present), KWB_CLUSTER_SKIP_REASON (when absent),
 // KWB_WORKSPACE (the opened folder), KWB_TEST_GREP (from --grep).
-// The last line printed is `N passed, N failed`. Exit code: the suite's (0 only when nothing failed).
+// The last line printed is `N passed, N failed, N skipped`. With KWB_REQUIRE_CLUSTER=1 (npm test, CI) a missing
+// cluster or any skipped test fails the run. Exit code: the suite's (0 only when nothing failed).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -265,7 +266,11 @@ if (sawSummary && passed + failed + pending === 0 && !grep) {
   console.log('ERROR: the suite ran no test (no *.test.js next to out/test/integration/index.js?)');
   exitCode = 1;
 }
+if (pending > 0 && process.env.KWB_REQUIRE_CLUSTER === '1') {
+  console.log(`ERROR: ${pending} test(s) skipped in a run that requires every test to run (KWB_REQUIRE_CLUSTER=1)`);
+  exitCode = 1;
+}
 if (failed > 0 && exitCode === 0) exitCode = 1;
-log(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s${pending ? `, ${pending} pending/skipped` : ''}`);
-console.log(`${passed} passed, ${failed} failed`);
+log(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+console.log(`${passed} passed, ${failed} failed, ${pending} skipped`);
 process.exit(exitCode);

@@ -1,7 +1,8 @@
 // `npm test`: every check the project has, in order, stopping at nothing: lint and types, unit tests, the
 // local control plane's own suite, the integration suite in a real VS Code, the UI tests. Installs what is
 // missing first (scripts/setup.sh is idempotent). Exits non-zero when any step fails; the last line counts
-// the tests of all steps.
+// the tests of all steps, skipped ones included. The local cluster is always expected here
+// (KWB_REQUIRE_CLUSTER=1): its absence, or any test skipped, fails the run instead of passing quietly.
 import { spawn } from 'node:child_process';
 
 const steps = [
@@ -23,15 +24,17 @@ const steps = [
 ];
 
 const only = process.argv.slice(2);
+const env = { ...process.env, KWB_REQUIRE_CLUSTER: '1' };
 let passed = 0;
 let failed = 0;
+let skipped = 0;
 const results = [];
 
 function run(step) {
   return new Promise((resolve) => {
     const started = Date.now();
     console.log(`\n=== ${step.name}: ${step.cmd} ${step.args.join(' ')}`);
-    const child = spawn(step.cmd, step.args, { stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
+    const child = spawn(step.cmd, step.args, { stdio: ['ignore', 'pipe', 'inherit'], env });
     let tail = '';
     child.stdout.on('data', (chunk) => {
       process.stdout.write(chunk);
@@ -44,13 +47,14 @@ function run(step) {
   });
 }
 
-/** node:test prints "ℹ pass N" / "ℹ fail N"; our runners print "N passed, N failed". */
+/** node:test prints "ℹ pass N" / "ℹ fail N" / "ℹ skipped N"; our runners print "N passed, N failed, N skipped". */
 function count(output) {
-  const plain = [...output.matchAll(/^(?:\w+: )?(\d+) passed, (\d+) failed/gm)].pop();
-  if (plain) return { pass: Number(plain[1]), fail: Number(plain[2]) };
+  const plain = [...output.matchAll(/^(?:\w+: )?(\d+) passed, (\d+) failed(?:, (\d+) skipped)?/gm)].pop();
+  if (plain) return { pass: Number(plain[1]), fail: Number(plain[2]), skip: Number(plain[3] ?? 0) };
   const pass = [...output.matchAll(/^ℹ pass (\d+)/gm)].pop();
   const fail = [...output.matchAll(/^ℹ fail (\d+)/gm)].pop();
-  if (pass || fail) return { pass: Number(pass?.[1] ?? 0), fail: Number(fail?.[1] ?? 0) };
+  const skip = [...output.matchAll(/^ℹ skipped (\d+)/gm)].pop();
+  if (pass || fail) return { pass: Number(pass?.[1] ?? 0), fail: Number(fail?.[1] ?? 0), skip: Number(skip?.[1] ?? 0) };
   return undefined;
 }
 
@@ -63,6 +67,7 @@ for (const step of steps) {
     if (c) {
       passed += c.pass;
       failed += c.fail;
+      skipped += c.skip;
     } else if (!result.ok) {
       failed += 1;
     }
@@ -74,6 +79,7 @@ console.log('\n=== summary');
 for (const r of results)
   console.log(`${r.ok ? 'ok  ' : 'FAIL'} ${r.name} (${r.seconds} s)${r.ok ? '' : ` exit ${r.code}`}`);
 console.log('screenshots: test-results/screenshots/');
-const ok = results.every((r) => r.ok);
-console.log(`${passed} passed, ${failed} failed`);
+if (skipped > 0) console.log(`FAIL ${skipped} test(s) skipped: every test must run here (KWB_REQUIRE_CLUSTER=1)`);
+const ok = results.every((r) => r.ok) && skipped === 0;
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(ok ? 0 : 1);

@@ -11,7 +11,8 @@
 // Without the control plane (no test/cluster/index.ts, no Go, or KWB_CLUSTER=absent) the runner prints
 // `SKIP cluster: <reason>`, points KUBECONFIG at a generated kubeconfig with the same context names and
 // unreachable servers, and skips the tests marked needsCluster.
-// The last line printed is `N passed, N failed`.
+// The last line printed is `N passed, N failed, N skipped`. With KWB_REQUIRE_CLUSTER=1 (npm test, CI) a missing
+// cluster or any skipped test fails the run.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -69,7 +70,7 @@ let fatal = false;
 const hardTimer = setTimeout(async () => {
   console.log(`ERROR: the UI tests did not finish within ${timeoutS} s`);
   await cleanup();
-  console.log(`${passed} passed, ${failed + 1} failed`);
+  console.log(`${passed} passed, ${failed + 1} failed, ${skipped} skipped`);
   process.exit(1);
 }, timeoutS * 1000);
 
@@ -198,6 +199,10 @@ try {
 }
 
 if (fatal) failed++;
-log(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s${skipped ? `, ${skipped} skipped` : ''}`);
-console.log(`${passed} passed, ${failed} failed`);
+if (skipped > 0 && process.env.KWB_REQUIRE_CLUSTER === '1') {
+  console.log(`ERROR: ${skipped} test(s) skipped in a run that requires every test to run (KWB_REQUIRE_CLUSTER=1)`);
+  failed++;
+}
+log(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed > 0 ? 1 : 0);

@@ -154,19 +154,24 @@ describe('Read-only contexts refuse every change (real cluster)', function () {
         `    spec:\n      containers:\n        - name: web\n          image: nginx:1.29\n`,
     );
     const { apply } = await api();
-    await refused(/appl/i, () => apply.apply([vscode.Uri.file(file)], { context: CONTEXT, notify: false }));
+    await refused(/^applying 1 document/, () =>
+      apply.apply([vscode.Uri.file(file)], { context: CONTEXT, notify: false }),
+    );
     const run =
       (command: string, ...args: unknown[]) =>
       () =>
         vscode.commands.executeCommand(command, ...args);
-    await refused(/restart/, run('kubeWorkbench.rolloutRestart', target, { follow: false }));
-    await refused(/pause/, run('kubeWorkbench.rolloutPause', target));
-    await refused(/resume/, run('kubeWorkbench.rolloutResume', target));
-    await refused(/undo|roll/i, run('kubeWorkbench.rolloutUndo', target, { toRevision: 0 }));
-    await refused(/scal/, run('kubeWorkbench.scaleWorkload', target, { replicas: 5 }));
+    await refused(/^restarting deployment/, run('kubeWorkbench.rolloutRestart', target, { follow: false }));
+    await refused(/^pausing deployment/, run('kubeWorkbench.rolloutPause', target));
+    await refused(/^resuming deployment/, run('kubeWorkbench.rolloutResume', target));
+    await refused(/^rolling back deployment/, run('kubeWorkbench.rolloutUndo', target, { toRevision: 0 }));
+    await refused(/^scaling deployment/, run('kubeWorkbench.scaleWorkload', target, { replicas: 5 }));
     const node = await walk(CONTEXT, NS, 'Workloads', 'Deployments', deployment);
-    await refused(/scal/, run('kubeWorkbench.scaleWorkload', node, { replicas: 6 }));
-    await refused(/image/, run('kubeWorkbench.setImage', target, { container: 'web', image: 'nginx:1.30' }));
+    await refused(/^scaling deployment/, run('kubeWorkbench.scaleWorkload', node, { replicas: 6 }));
+    await refused(
+      /^setting the image of deployment/,
+      run('kubeWorkbench.setImage', target, { container: 'web', image: 'nginx:1.30' }),
+    );
     assert.equal(await deploymentState(), before);
   });
 
@@ -174,9 +179,9 @@ describe('Read-only contexts refuse every change (real cluster)', function () {
     const jobsBefore = (await batch().listNamespacedJob({ namespace: NS })).items.length;
     const suspend = (await batch().readNamespacedCronJob({ namespace: NS, name: 'report' })).spec?.suspend;
     const run = (command: string) => () => vscode.commands.executeCommand(command, cron);
-    await refused(/cronjob|job/i, run('kubeWorkbench.triggerCronJob'));
-    await refused(/suspend/i, run('kubeWorkbench.suspendCronJob'));
-    await refused(/resum/i, run('kubeWorkbench.resumeCronJob'));
+    await refused(/^running a Job from cronjob/, run('kubeWorkbench.triggerCronJob'));
+    await refused(/^suspending cronjob/, run('kubeWorkbench.suspendCronJob'));
+    await refused(/^resuming cronjob/, run('kubeWorkbench.resumeCronJob'));
     assert.equal((await batch().listNamespacedJob({ namespace: NS })).items.length, jobsBefore);
     assert.equal((await batch().readNamespacedCronJob({ namespace: NS, name: 'report' })).spec?.suspend, suspend);
   });
@@ -185,13 +190,13 @@ describe('Read-only contexts refuse every change (real cluster)', function () {
     const { streams, portForwards } = await api();
     const terminals = streams.sessions.length;
     const forwards = portForwards.list().length;
-    await refused(/shell/, () => vscode.commands.executeCommand('kubeWorkbench.exec', pod));
+    await refused(/^opening a shell/, () => vscode.commands.executeCommand('kubeWorkbench.exec', pod));
     await refused(/running "touch \/tmp\/x"/, () =>
       vscode.commands.executeCommand('kubeWorkbench.execCommand', { ...pod, command: ['touch', '/tmp/x'] }),
     );
-    await refused(/attaching/, () => vscode.commands.executeCommand('kubeWorkbench.attach', pod));
+    await refused(/^attaching to container/, () => vscode.commands.executeCommand('kubeWorkbench.attach', pod));
     const podNode = await walk(CONTEXT, NS, 'Workloads', 'Pods', 'standalone');
-    await refused(/forward/, () =>
+    await refused(/^forwarding a local port/, () =>
       vscode.commands.executeCommand('kubeWorkbench.portForward', podNode, { remotePort: 8080, localPort: 0 }),
     );
     assert.equal(streams.sessions.length, terminals, 'no terminal was opened');

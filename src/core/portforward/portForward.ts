@@ -9,7 +9,9 @@ import type { ActingConnector } from '../kube/changeGuard';
 import { webSocketClass } from './webSocket';
 import type { ObjectTransport } from '../objects/objectApi';
 import { KubeError, toKubeError } from '../kube/errors';
+import { hasCapability, kindInfo } from '../resources/kinds';
 import type { KubeObject } from '../resources/manifestDocument';
+import { objectPath } from '../resources/objectRef';
 import { labelSelectorOf, podReady } from '../rollout/rollout';
 import { Emitter, type Event } from '../common/event';
 
@@ -40,22 +42,16 @@ function arr(value: unknown): Obj[] {
   return Array.isArray(value) ? value.map(rec) : [];
 }
 
-const PLURALS: Record<ForwardTargetKind, { base: string; plural: string }> = {
-  Pod: { base: '/api/v1', plural: 'pods' },
-  Service: { base: '/api/v1', plural: 'services' },
-  Deployment: { base: '/apis/apps/v1', plural: 'deployments' },
-  StatefulSet: { base: '/apis/apps/v1', plural: 'statefulsets' },
-  DaemonSet: { base: '/apis/apps/v1', plural: 'daemonsets' },
-  ReplicaSet: { base: '/apis/apps/v1', plural: 'replicasets' },
-};
-
+/** The kinds a port can be forwarded from: the kind registry's `portForward` capability. */
 export function isForwardKind(kind: string | undefined): kind is ForwardTargetKind {
-  return kind !== undefined && kind in PLURALS;
+  return hasCapability(kind, 'portForward');
 }
 
-function targetPath(t: ForwardTarget): string {
-  const { base, plural } = PLURALS[t.kind];
-  return `${base}/namespaces/${encodeURIComponent(t.namespace)}/${plural}/${encodeURIComponent(t.name)}`;
+/** The API path of the object a forward starts from. */
+export function forwardTargetPath(t: ForwardTarget): string {
+  const kind = kindInfo(t.kind);
+  if (!kind) throw new KubeError('invalid', `A port cannot be forwarded from a ${t.kind}`);
+  return objectPath({ context: t.context, ...kind, namespace: t.namespace, name: t.name });
 }
 
 export function describeTarget(t: ForwardTarget): string {
@@ -302,10 +298,10 @@ export class PortForwardSession {
     }
     const what = `finding a pod for ${describeTarget(this.target)}`;
     if (this.target.kind === 'Pod') {
-      this.pod = await this.client.getJson<KubeObject>(targetPath(this.target), {}, what);
+      this.pod = await this.client.getJson<KubeObject>(forwardTargetPath(this.target), {}, what);
       return this.pod;
     }
-    const obj = await this.client.getJson<KubeObject>(targetPath(this.target), {}, what);
+    const obj = await this.client.getJson<KubeObject>(forwardTargetPath(this.target), {}, what);
     const selector = selectorOf(this.target.kind, obj);
     if (!selector)
       throw new KubeError('invalid', `${describeTarget(this.target)} selects no pods (it has no selector)`);

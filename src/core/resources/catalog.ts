@@ -1,17 +1,11 @@
+import { KINDS, type Category } from './kinds';
+
 /**
  * How the tree groups resource types. Membership is data: which built-in kinds go where; everything the
  * cluster serves that is not built in lands under Custom Resources, by API group. Kinds come from discovery,
  * so a type the cluster does not serve is never shown, and a new one appears without a release of ours.
  */
-export type Category =
-  | 'Workloads'
-  | 'Network'
-  | 'Config'
-  | 'Storage'
-  | 'Access'
-  | 'Events'
-  | 'Cluster'
-  | 'Custom Resources';
+export type { Category } from './kinds';
 
 export interface CatalogEntry {
   readonly category: Category;
@@ -20,52 +14,13 @@ export interface CatalogEntry {
   readonly label: string;
 }
 
-const BUILT_IN: Record<string, CatalogEntry> = {};
-function add(category: Category, entries: [groupPlural: string, label: string][]): void {
-  entries.forEach(([key, label], order) => (BUILT_IN[key] = { category, order, label }));
-}
-add('Workloads', [
-  ['apps/deployments', 'Deployments'],
-  ['apps/statefulsets', 'StatefulSets'],
-  ['apps/daemonsets', 'DaemonSets'],
-  ['apps/replicasets', 'ReplicaSets'],
-  ['/pods', 'Pods'],
-  ['batch/jobs', 'Jobs'],
-  ['batch/cronjobs', 'CronJobs'],
-]);
-add('Network', [
-  ['/services', 'Services'],
-  ['networking.k8s.io/ingresses', 'Ingresses'],
-  ['discovery.k8s.io/endpointslices', 'EndpointSlices'],
-  ['networking.k8s.io/networkpolicies', 'NetworkPolicies'],
-  ['networking.k8s.io/ingressclasses', 'IngressClasses'],
-]);
-add('Config', [
-  ['/configmaps', 'ConfigMaps'],
-  ['/secrets', 'Secrets'],
-  ['autoscaling/horizontalpodautoscalers', 'HorizontalPodAutoscalers'],
-  ['policy/poddisruptionbudgets', 'PodDisruptionBudgets'],
-  ['/resourcequotas', 'ResourceQuotas'],
-  ['/limitranges', 'LimitRanges'],
-]);
-add('Storage', [
-  ['/persistentvolumeclaims', 'PersistentVolumeClaims'],
-  ['/persistentvolumes', 'PersistentVolumes'],
-  ['storage.k8s.io/storageclasses', 'StorageClasses'],
-]);
-add('Access', [
-  ['/serviceaccounts', 'ServiceAccounts'],
-  ['rbac.authorization.k8s.io/roles', 'Roles'],
-  ['rbac.authorization.k8s.io/rolebindings', 'RoleBindings'],
-  ['rbac.authorization.k8s.io/clusterroles', 'ClusterRoles'],
-  ['rbac.authorization.k8s.io/clusterrolebindings', 'ClusterRoleBindings'],
-]);
-add('Events', [['/events', 'Events']]);
-add('Cluster', [
-  ['/nodes', 'Nodes'],
-  ['/namespaces', 'Namespaces'],
-  ['apiextensions.k8s.io/customresourcedefinitions', 'CustomResourceDefinitions'],
-]);
+/** Where each built-in kind goes: the kind registry's categories and labels, in its order. */
+const BUILT_IN = new Map<string, CatalogEntry>(
+  KINDS.map((k) => [
+    `${k.group}/${k.plural}`,
+    { category: k.category, order: KINDS.filter((o) => o.category === k.category).indexOf(k), label: k.label },
+  ]),
+);
 
 /**
  * API groups of Kubernetes itself: their types not listed above are not shown (leases, tokenreviews, …).
@@ -108,7 +63,7 @@ export interface ListableResource {
 /** Where a resource type goes in the tree, or undefined to leave it out. */
 export function catalogEntry(resource: ListableResource): CatalogEntry | undefined {
   if (!resource.verbs.includes('list') || !resource.verbs.includes('watch')) return undefined;
-  const builtIn = BUILT_IN[`${resource.group}/${resource.plural}`];
+  const builtIn = BUILT_IN.get(`${resource.group}/${resource.plural}`);
   if (builtIn) return builtIn;
   if (isBuiltInGroup(resource.group)) return undefined;
   return { category: 'Custom Resources', order: 0, label: resource.kind };

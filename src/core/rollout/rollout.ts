@@ -3,6 +3,7 @@
  * builders, revision history from ReplicaSets / ControllerRevisions, and `kubectl rollout status` as a function
  * of the object. No I/O, no `vscode`.
  */
+import { hasCapability, kindInfo, kindOfResource } from '../resources/kinds';
 import type { KubeObject } from '../resources/manifestDocument';
 
 export type RolloutKind = 'Deployment' | 'StatefulSet' | 'DaemonSet';
@@ -30,27 +31,20 @@ export class RolloutError extends Error {
   }
 }
 
+/** The kinds with rollouts: those the kind registry gives the `restart` capability. */
 export function isRolloutKind(kind: string | undefined): kind is RolloutKind {
-  return kind === 'Deployment' || kind === 'StatefulSet' || kind === 'DaemonSet';
+  return hasCapability(kind, 'restart');
 }
 
 /** The rollout kind of an apps/v1 collection (deployments, statefulsets, daemonsets), or undefined. */
 export function rolloutKindOf(plural: string): RolloutKind | undefined {
-  switch (plural) {
-    case 'deployments':
-      return 'Deployment';
-    case 'statefulsets':
-      return 'StatefulSet';
-    case 'daemonsets':
-      return 'DaemonSet';
-  }
-  return undefined;
+  const kind = kindOfResource('apps', plural)?.kind;
+  return isRolloutKind(kind) ? kind : undefined;
 }
 
 /** "deployment.apps/web": how kubectl names the object in its output. */
 export function kubectlName(kind: string, name: string): string {
-  const group = kind === 'CronJob' || kind === 'Job' ? 'batch' : 'apps';
-  return `${kind.toLowerCase()}.${group}/${name}`;
+  return `${kind.toLowerCase()}.${kindInfo(kind)?.group || 'apps'}/${name}`;
 }
 
 /** "deployments.apps "web"": how kubectl names the object in its errors. */

@@ -2,6 +2,8 @@ import type { Clock } from '../common/clock';
 import type { Disposable } from '../common/disposable';
 import type { Logger } from '../common/logger';
 import { KubeError, toKubeError } from '../kube/errors';
+import { kindInfo } from '../resources/kinds';
+import { objectPath } from '../resources/objectRef';
 import { WatchedList, type KubeObject, type ListWatchTransport } from '../watch/watchedList';
 import { followContainerLog, type LogOptions, type LogStreamHandle } from './logFollower';
 
@@ -264,27 +266,16 @@ export interface WorkloadRef {
   readonly name: string;
 }
 
-const WORKLOAD_PATHS: Record<string, string> = {
-  Deployment: 'apis/apps/v1/namespaces/{ns}/deployments/{name}',
-  StatefulSet: 'apis/apps/v1/namespaces/{ns}/statefulsets/{name}',
-  DaemonSet: 'apis/apps/v1/namespaces/{ns}/daemonsets/{name}',
-  ReplicaSet: 'apis/apps/v1/namespaces/{ns}/replicasets/{name}',
-  Job: 'apis/batch/v1/namespaces/{ns}/jobs/{name}',
-  Service: 'api/v1/namespaces/{ns}/services/{name}',
-};
-
-export const LOG_KINDS: readonly string[] = ['Pod', ...Object.keys(WORKLOAD_PATHS)];
-
 /** The pods of a workload or Service as a selection, read from its spec.selector. */
 export async function podSelectionOf(transport: ListWatchTransport, ref: WorkloadRef): Promise<PodSelection> {
   const description = `${ref.kind} "${ref.name}"`;
   if (ref.kind === 'Pod') {
     return { namespace: ref.namespace, fieldSelector: `metadata.name=${ref.name}`, description: `pod "${ref.name}"` };
   }
-  const template = WORKLOAD_PATHS[ref.kind];
-  if (!template) throw new KubeError('invalid', `${ref.kind} objects have no logs; choose a pod or a workload`);
-  const path =
-    '/' + template.replace('{ns}', encodeURIComponent(ref.namespace)).replace('{name}', encodeURIComponent(ref.name));
+  const kind = kindInfo(ref.kind);
+  if (!kind || !kind.capabilities.includes('logs'))
+    throw new KubeError('invalid', `${ref.kind} objects have no logs; choose a pod or a workload`);
+  const path = objectPath({ context: '', ...kind, namespace: ref.namespace, name: ref.name });
   let obj: { spec?: { selector?: unknown } };
   try {
     obj = await transport.getJson(path, {}, `reading ${description} in namespace "${ref.namespace}"`);

@@ -4,7 +4,8 @@ import type { SessionRegistry } from '../../core/watch/clusterSession';
 import { AUTO_SHELL } from '../../core/streams/exec';
 import { splitArgs } from '../../core/streams/args';
 import { containerNames, podPath, type LogOptions } from '../../core/streams/logFollower';
-import { LOG_KINDS, podSelectionOf, type WorkloadRef } from '../../core/streams/workloadLogs';
+import { podSelectionOf, type WorkloadRef } from '../../core/streams/workloadLogs';
+import { hasCapability } from '../../core/resources/kinds';
 import { SETTINGS_SECTION, Commands } from './ids';
 import type { CommandHandler } from './register';
 import type { Guard } from '../guard';
@@ -62,11 +63,16 @@ function activePodTarget(): StreamTarget | undefined {
   return { context: ref.context, namespace: ref.namespace, kind: 'Pod', name: ref.name };
 }
 
-function required(arg: unknown, kinds: readonly string[]): StreamTarget {
+/** The command's target, when its kind has `capability` in the kind registry. */
+function required(arg: unknown, capability: 'logs' | 'exec' | 'attach'): StreamTarget {
   const t = targetOf(arg);
   if (!t) throw new Error('Choose a pod or workload in the Clusters view first');
-  if (!kinds.includes(t.kind))
-    throw new Error(`${t.kind} "${t.name}" has no ${kinds.length > 1 ? 'logs' : 'containers'}`);
+  if (!hasCapability(t.kind, capability))
+    throw new Error(
+      capability === 'logs'
+        ? `${t.kind} "${t.name}" has no logs; choose a pod or a workload`
+        : `${t.kind} "${t.name}" is not a pod: ${capability === 'exec' ? 'exec' : 'attach'} needs a pod's container`,
+    );
   return t;
 }
 
@@ -282,16 +288,16 @@ export class StreamCommands {
     return {
       [Commands.followLogs]: {
         title: 'following the logs',
-        run: (arg) => this.followLogs(required(arg, LOG_KINDS), 'terminal'),
+        run: (arg) => this.followLogs(required(arg, 'logs'), 'terminal'),
       },
       [Commands.openLogs]: {
         title: 'opening the logs',
-        run: (arg) => this.followLogs(required(arg, LOG_KINDS), 'document'),
+        run: (arg) => this.followLogs(required(arg, 'logs'), 'document'),
       },
       [Commands.logsWithOptions]: {
         title: 'showing the logs',
         run: async (arg) => {
-          const given = required(arg, LOG_KINDS);
+          const given = required(arg, 'logs');
           const t = given.options ? given : await this.pickOptions(given);
           if (t) return this.followLogs(t, t.target ?? 'terminal');
           return undefined;
@@ -299,12 +305,12 @@ export class StreamCommands {
       },
       [Commands.exec]: {
         title: 'opening a shell',
-        run: (arg) => this.exec(required(arg, ['Pod']), undefined),
+        run: (arg) => this.exec(required(arg, 'exec'), undefined),
       },
       [Commands.execCommand]: {
         title: 'running a command',
         run: async (arg) => {
-          const t = required(arg, ['Pod']);
+          const t = required(arg, 'exec');
           let command = t.command;
           if (!command) {
             const text = await vscode.window.showInputBox({
@@ -321,7 +327,7 @@ export class StreamCommands {
       [Commands.attach]: {
         title: 'attaching to a container',
         run: (arg) =>
-          this.attach(arg === undefined ? (activePodTarget() ?? required(arg, ['Pod'])) : required(arg, ['Pod'])),
+          this.attach(arg === undefined ? (activePodTarget() ?? required(arg, 'attach')) : required(arg, 'attach')),
       },
     };
   }

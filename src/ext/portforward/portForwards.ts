@@ -7,9 +7,9 @@ import {
   portsOf,
   PortForwardSession,
   websocketOpener,
+  forwardTargetPath,
   type ForwardState,
   type ForwardTarget,
-  type ForwardTargetKind,
   type StreamOpener,
 } from '../../core/portforward/portForward';
 import type { KubeObject } from '../../core/resources/manifestDocument';
@@ -23,15 +23,6 @@ export type PortForwardCommand =
   | typeof Commands.portForward
   | typeof Commands.stopPortForward
   | typeof Commands.openPortForward;
-
-const PATHS: Record<ForwardTargetKind, string> = {
-  Pod: '/api/v1',
-  Service: '/api/v1',
-  Deployment: '/apis/apps/v1',
-  StatefulSet: '/apis/apps/v1',
-  DaemonSet: '/apis/apps/v1',
-  ReplicaSet: '/apis/apps/v1',
-};
 
 function forwardTarget(arg: unknown): ForwardTarget {
   const value = (typeof arg === 'object' && arg !== null ? arg : {}) as Partial<ResourceNode> & Partial<ForwardTarget>;
@@ -146,11 +137,7 @@ export class PortForwards implements vscode.TreeDataProvider<ForwardState>, vsco
 
   private async pickPort(target: ForwardTarget): Promise<number | undefined> {
     const client = this.sessions.get(target.context).client;
-    const obj = await client.getJson<KubeObject>(
-      `${PATHS[target.kind]}/namespaces/${encodeURIComponent(target.namespace)}/${target.kind.toLowerCase()}s/${encodeURIComponent(target.name)}`,
-      {},
-      `reading ${describeTarget(target)}`,
-    );
+    const obj = await client.getJson<KubeObject>(forwardTargetPath(target), {}, `reading ${describeTarget(target)}`);
     const ports = portsOf(target.kind, obj);
     const other = { label: 'Another port…', port: -1, description: undefined as string | undefined };
     const picked = await vscode.window.showQuickPick(

@@ -19,6 +19,7 @@ import {
 import { contextItem, scopeItem, toTreeItem, type Capabilities } from './treeItems';
 import type { ContextPolicy } from '../../core/kube/contextPolicy';
 import type { WindowState } from '../windowState';
+import { kindInfo } from '../../core/resources/kinds';
 
 /** Under "Cluster", kinds are listed by category in this order. */
 const CATEGORY_ORDER: readonly Category[] = ['Cluster', ...NAMESPACED_CATEGORIES];
@@ -29,21 +30,6 @@ const NAMESPACES: ResourceKey = {
   plural: 'namespaces',
   kind: 'Namespace',
   namespaced: false,
-};
-
-function builtIn(group: string, version: string, plural: string, kind: string, namespace?: string): ResourceKey {
-  return { group, version, plural, kind, namespaced: namespace !== undefined, namespace };
-}
-const podsIn = (ns: string | undefined): ResourceKey => ({ ...builtIn('', 'v1', 'pods', 'Pod', ns), namespaced: true });
-
-/** Owner kinds and what they own, for expanding a workload to its children. */
-const OWNED: Record<string, (ns: string | undefined) => ResourceKey> = {
-  Deployment: (ns) => ({ ...builtIn('apps', 'v1', 'replicasets', 'ReplicaSet', ns), namespaced: true }),
-  CronJob: (ns) => ({ ...builtIn('batch', 'v1', 'jobs', 'Job', ns), namespaced: true }),
-  ReplicaSet: podsIn,
-  StatefulSet: podsIn,
-  DaemonSet: podsIn,
-  Job: podsIn,
 };
 
 /**
@@ -397,28 +383,34 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
   private resourceChildren(parent: ResourceNode): Node[] {
     const { row } = parent;
     const namespace = row.namespace;
-    let key: ResourceKey;
-    let match: (child: ResourceRow) => boolean;
-    if (row.kind === 'Service') {
-      key = podsIn(namespace);
-      match = (child) => selects(row.selector, child.labels);
-    } else if (row.kind === 'Node') {
-      key = podsIn(undefined);
-      match = (child) => child.nodeName === row.name;
-    } else if (OWNED[row.kind]) {
-      key = OWNED[row.kind]!(namespace);
-      match = (child) => child.ownerUids?.includes(row.uid) ?? false;
-    } else {
-      return [];
-    }
+    const children = kindInfo(row.kind)?.children;
+    const childKind = kindInfo(children?.kind);
+    if (!children || !childKind) return [];
+    // A Node's pods are in every namespace; the others' children are in their own.
+    const key: ResourceKey = {
+      group: childKind.group,
+      version: childKind.version,
+      plural: childKind.plural,
+      kind: childKind.kind,
+      namespaced: childKind.namespaced,
+      namespace: children.by === 'node' ? undefined : namespace,
+    };
+    const match: (child: ResourceRow) => boolean =
+      children.by === 'selector'
+        ? (child) => selects(row.selector, child.labels)
+        : children.by === 'node'
+          ? (child) => child.nodeName === row.name
+          : (child) => child.ownerUids?.includes(row.uid) ?? false;
     const snap = this.hold(parent, parent.context, key);
     if (snap.state === 'idle' || snap.state === 'syncing')
       return [this.nodes.message(parent.id, 'Loading…', 'loading')];
     if (snap.state === 'failed' && snap.error) return [this.nodes.message(parent.id, snap.error.message, 'error')];
-    const children = snap.items.filter(match);
-    if (children.length === 0)
-      return [this.nodes.message(parent.id, row.kind === 'Service' && !row.selector ? 'No selector' : 'None', 'info')];
-    return this.page(parent.id, parent.context, key, children, undefined);
+    const shown = snap.items.filter(match);
+    if (shown.length === 0)
+      return [
+        this.nodes.message(parent.id, children.by === 'selector' && !row.selector ? 'No selector' : 'None', 'info'),
+      ];
+    return this.page(parent.id, parent.context, key, shown, undefined);
   }
 
   private depend(node: Node, context: string, key: ResourceKey): void {

@@ -3,6 +3,7 @@ import type { ConnectionState } from '../../core/watch/clusterSession';
 import type { Health } from '../../core/resources/rows';
 import type { ContextInfo } from '../../core/kube/kubeconfig';
 import { CATEGORY_ICONS } from '../../core/resources/catalog';
+import { capabilityTag, kindInfo } from '../../core/resources/kinds';
 import { Commands } from '../commands/ids';
 import type { Node, ScopeNode } from './nodes';
 
@@ -12,25 +13,6 @@ const HEALTH_COLOURS: Record<Health, string | undefined> = {
   warning: 'problemsWarningIcon.foreground',
   error: 'problemsErrorIcon.foreground',
   unknown: undefined,
-};
-
-const KIND_ICONS: Record<string, string> = {
-  Namespace: 'symbol-namespace',
-  Node: 'server',
-  Pod: 'package',
-  Deployment: 'layers',
-  ReplicaSet: 'layers-dot',
-  StatefulSet: 'database',
-  DaemonSet: 'server-process',
-  Job: 'run',
-  CronJob: 'watch',
-  Service: 'plug',
-  Ingress: 'globe',
-  ConfigMap: 'settings',
-  Secret: 'key',
-  Event: 'bell',
-  PersistentVolumeClaim: 'database',
-  CustomResourceDefinition: 'extensions',
 };
 
 export function contextItem(
@@ -128,7 +110,7 @@ export function toTreeItem(
     }
     case 'resource': {
       const { row } = node;
-      const hasChildren = CHILD_KINDS.has(row.kind);
+      const hasChildren = kindInfo(row.kind)?.children !== undefined;
       const item = new vscode.TreeItem(
         row.name,
         hasChildren ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
@@ -143,7 +125,7 @@ export function toTreeItem(
         .join(' · ');
       const colour = HEALTH_COLOURS[row.health];
       item.iconPath = new vscode.ThemeIcon(
-        KIND_ICONS[row.kind] ?? 'symbol-object',
+        kindInfo(row.kind)?.icon ?? 'symbol-object',
         colour ? new vscode.ThemeColor(colour) : undefined,
       );
       item.tooltip = [
@@ -154,9 +136,12 @@ export function toTreeItem(
       ]
         .filter(Boolean)
         .join('\n');
-      item.contextValue = ['resource', `kind:${row.kind}`, ...(capabilities?.can ?? []).map((c) => `can:${c}`)].join(
-        ' ',
-      );
+      item.contextValue = [
+        'resource',
+        `kind:${row.kind}`,
+        ...(kindInfo(row.kind)?.capabilities ?? []).map(capabilityTag),
+        ...(capabilities?.can ?? []).map((c) => `can:${c}`),
+      ].join(' ');
       item.command = { command: Commands.openResource, title: 'Open', arguments: [node] };
       return item;
     }
@@ -183,18 +168,6 @@ export function toTreeItem(
     }
   }
 }
-
-/** Kinds whose tree item expands to the objects they own or select. */
-export const CHILD_KINDS = new Set([
-  'Deployment',
-  'ReplicaSet',
-  'StatefulSet',
-  'DaemonSet',
-  'Job',
-  'CronJob',
-  'Service',
-  'Node',
-]);
 
 function escape(text: string): string {
   return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');

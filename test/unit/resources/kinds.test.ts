@@ -9,7 +9,6 @@ import {
   capabilityTag,
   kindInfo,
   kindsWith,
-  type Capability,
 } from '../../../src/core/resources/kinds';
 import { isRolloutKind } from '../../../src/core/rollout/rollout';
 import { isForwardKind } from '../../../src/core/portforward/portForward';
@@ -67,7 +66,7 @@ describe('the kind registry', () => {
       if (item.menu === 'view/item/context' && when.includes('view == kubeWorkbench.clusters'))
         assert.doesNotMatch(when, /\bkind:/, `${item.command}: a tree menu matches capability tags, not kind lists`);
     }
-    for (const [action, capability] of Object.entries(ACTIONS) as [string, Capability][]) {
+    for (const [action, capability] of Object.entries(ACTIONS)) {
       const command = `kubeWorkbench.${action}`;
       assert.ok(commands.has(command), `${command} is a contributed command`);
       const entries = menus.filter(

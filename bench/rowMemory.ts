@@ -9,7 +9,7 @@
 // this benchmark swing between 0.4 and 2.7 KB per row.
 import { readFileSync } from 'node:fs';
 import { toRow, type ResourceRow } from '../src/core/resources/rows';
-import type { KubeObject } from '../src/core/watch/watchedList';
+import type { KubeObject } from '../src/core/resources/kubeObject';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with --expose-gc');

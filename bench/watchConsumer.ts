@@ -12,7 +12,8 @@ import { performance } from 'node:perf_hooks';
 import { ClusterClient } from '../src/core/kube/clusterClient';
 import { ADMIT_EVERYTHING } from '../src/core/kube/changeGuard';
 import { loadKubeconfig } from '../src/core/kube/kubeconfig';
-import { WatchedList, type ListWatchTransport } from '../src/core/watch/watchedList';
+import { WatchedList } from '../src/core/watch/watchedList';
+import { type Transport } from '../src/core/kube/transport';
 import { toRow, type ResourceRow } from '../src/core/resources/rows';
 import { silentLogger } from '../src/core/common/logger';
 
@@ -46,7 +47,7 @@ const replay = process.argv.includes('--replay');
 let release: () => void = () => undefined;
 const released = new Promise<void>((resolve) => (release = resolve));
 
-const timed: ListWatchTransport = {
+const timed: Transport = {
   getJson: (path, options, what) => transport.getJson(path, options, what),
   stream: async (path, options, onChunk, what) => {
     if (replay) await released;

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { SETTINGS_SECTION } from './commands/ids';
+import { SETTINGS_SECTION } from './ids';
 
 /** Typed settings, read on every access so a change applies without a reload. */
 export const config = {

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { Commands } from './commands/ids';
+import { Commands } from './ids';
 import type { WindowState } from './windowState';
 import type { Guard } from './guard';
 

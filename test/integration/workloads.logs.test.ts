@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { AppsV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { api, clientConfig, clusterAbsentReason, eventually } from './helpers';
 import { childrenOf, label, walk } from './tree';
-import { Commands } from '../../src/ext/commands/ids';
+import { Commands } from '../../src/ext/ids';
 import type { TerminalSession } from '../../src/ext/terminals/logTerminal';
 
 const absent = clusterAbsentReason();

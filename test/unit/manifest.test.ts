@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
-import { Commands, Views } from '../../src/ext/commands/ids';
+import { Commands, Views } from '../../src/ext/ids';
 
 interface Manifest {
   contributes: {

@@ -1,6 +1,6 @@
 import type { ApiResource } from '../kube/discovery';
 import type { ObjectRef } from '../resources/objectRef';
-import type { KubeObject } from '../resources/manifestDocument';
+import type { KubeObject } from '../resources/kubeObject';
 import type { ManifestDoc } from './manifests';
 
 /** One document, resolved against the cluster: the object it addresses, or why it cannot be applied. */

@@ -1,5 +1,5 @@
 import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
-import type { KubeObject } from '../resources/manifestDocument';
+import type { KubeObject } from '../resources/kubeObject';
 
 /**
  * One document of a manifest file: where it is (file, index, lines), the object it holds, or why it cannot be

@@ -1,7 +1,8 @@
 import { stringify } from 'yaml';
 import type { RawResponse, RequestOptions } from '../kube/clusterClient';
 import { KubeError, toKubeError } from '../kube/errors';
-import { MASK, type KubeObject } from '../resources/manifestDocument';
+import { MASK } from '../resources/manifestDocument';
+import { type KubeObject } from '../resources/kubeObject';
 import { objectPath, type ObjectRef } from '../resources/objectRef';
 import type { PlannedDoc } from './applyPlan';
 import { fieldPathsIn } from './manifests';

@@ -1,18 +1,15 @@
-import type { RequestOptions } from '../kube/clusterClient';
 import { KubeError, toKubeError } from '../kube/errors';
+import type { JsonTransport } from '../kube/transport';
 import { describeRef, objectPath, type DocumentMode, type ObjectRef } from '../resources/objectRef';
-import { baseVersionOf, parseEditedText, restoreHidden, type KubeObject } from '../resources/manifestDocument';
+import { baseVersionOf, parseEditedText, restoreHidden } from '../resources/manifestDocument';
+import { type KubeObject } from '../resources/kubeObject';
 import { describeObject, type EventLike } from '../resources/describe';
 
 /**
  * Reading, replacing and deleting single objects over the raw HTTP client (core/objects may import kube,
  * resources and common). Paths are built from encoded names; nothing is ever passed to a shell.
  */
-export interface ObjectTransport {
-  getJson<T>(path: string, options?: RequestOptions, what?: string): Promise<T>;
-}
-
-export function getObject(client: ObjectTransport, ref: ObjectRef): Promise<KubeObject> {
+export function getObject(client: JsonTransport, ref: ObjectRef): Promise<KubeObject> {
   return client.getJson<KubeObject>(objectPath(ref), {}, `reading ${describeRef(ref)}`);
 }
 
@@ -30,7 +27,7 @@ export type SaveResult =
  * @param baseVersion the resourceVersion to require; defaults to the one in the edited object.
  */
 export async function replaceObject(
-  client: ObjectTransport,
+  client: JsonTransport,
   ref: ObjectRef,
   edited: KubeObject,
   baseVersion = baseVersionOf(edited),
@@ -68,7 +65,7 @@ export async function replaceObject(
 
 /** Parses the edited text (see parseEditedText) and replaces the object with it. */
 export function saveEditedText(
-  client: ObjectTransport,
+  client: JsonTransport,
   ref: ObjectRef,
   text: string,
   mode: DocumentMode,
@@ -83,7 +80,7 @@ export function saveEditedText(
  * Deletes the object in the background (dependents are removed by the garbage collector afterwards).
  * With `uid`, only that very object: one recreated under the same name in between is left alone.
  */
-export async function deleteObject(client: ObjectTransport, ref: ObjectRef, uid?: string): Promise<void> {
+export async function deleteObject(client: JsonTransport, ref: ObjectRef, uid?: string): Promise<void> {
   const options = { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background', preconditions: { uid } };
   await client.getJson<unknown>(
     objectPath(ref),
@@ -100,7 +97,7 @@ interface EventList {
  * The events about one object (core/v1 Events by involvedObject.uid), oldest first. Cluster-scoped objects have
  * theirs in any namespace (usually default), so the search then spans all namespaces.
  */
-export async function eventsFor(client: ObjectTransport, ref: ObjectRef, uid: string): Promise<EventLike[]> {
+export async function eventsFor(client: JsonTransport, ref: ObjectRef, uid: string): Promise<EventLike[]> {
   const path =
     ref.namespace !== undefined ? `/api/v1/namespaces/${encodeURIComponent(ref.namespace)}/events` : '/api/v1/events';
   const list = await client.getJson<EventList>(
@@ -112,7 +109,7 @@ export async function eventsFor(client: ObjectTransport, ref: ObjectRef, uid: st
 }
 
 /** The describe text of an object; events that cannot be read (forbidden, say) are reported in their section. */
-export async function describeText(client: ObjectTransport, ref: ObjectRef, now = Date.now()): Promise<string> {
+export async function describeText(client: JsonTransport, ref: ObjectRef, now = Date.now()): Promise<string> {
   const obj = await getObject(client, ref);
   const uid = obj.metadata?.uid;
   let events: EventLike[] | { error: string } = [];

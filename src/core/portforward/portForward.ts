@@ -7,10 +7,10 @@ import * as net from 'node:net';
 import type WebSocket from 'ws';
 import type { ActingConnector } from '../kube/changeGuard';
 import { webSocketClass } from './webSocket';
-import type { ObjectTransport } from '../objects/objectApi';
+import type { JsonTransport } from '../kube/transport';
 import { KubeError, toKubeError } from '../kube/errors';
 import { hasCapability, kindInfo } from '../resources/kinds';
-import type { KubeObject } from '../resources/manifestDocument';
+import type { KubeObject } from '../resources/kubeObject';
 import { objectPath } from '../resources/objectRef';
 import { labelSelectorOf, podReady } from '../rollout/rollout';
 import { Emitter, type Event } from '../common/event';
@@ -202,7 +202,7 @@ export class PortForwardSession {
     readonly id: string,
     readonly target: ForwardTarget,
     readonly remotePort: number,
-    private readonly client: ObjectTransport,
+    private readonly client: JsonTransport,
     private readonly open: StreamOpener,
     private readonly log: Logger,
     /** How often the pod is checked between connections, so that the view shows the one in use (0: never). */

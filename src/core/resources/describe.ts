@@ -1,4 +1,4 @@
-import type { KubeObject } from './manifestDocument';
+import type { KubeObject } from './kubeObject';
 
 /**
  * A compact `kubectl describe`: the fields people look for first, conditions and events, as plain text.

@@ -1,4 +1,5 @@
 import { Document, parseAllDocuments } from 'yaml';
+import type { KubeObject } from './kubeObject';
 import { apiVersionOf, type DocumentMode, type ObjectRef } from './objectRef';
 
 /**
@@ -30,18 +31,6 @@ const HIDDEN_METADATA = ['managedFields', 'selfLink', 'uid', 'generation'] as co
 const REVEALED_COMMENT =
   ' Secret values are shown decoded under stringData and encoded again when you save.\n' +
   ' Values that are not text stay base64-encoded under data.';
-
-export type KubeObject = Record<string, unknown> & {
-  apiVersion?: string;
-  kind?: string;
-  metadata?: Record<string, unknown> & {
-    name?: string;
-    namespace?: string;
-    resourceVersion?: string;
-    uid?: string;
-    annotations?: Record<string, string>;
-  };
-};
 
 export interface TextOptions {
   mode: DocumentMode;

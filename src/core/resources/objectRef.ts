@@ -96,3 +96,23 @@ export function parseDocumentPath(path: string, extension = '.yaml'): ObjectRef 
 function enc(segment: string): string {
   return encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
+
+/** A resource collection: group '' is the core API. Namespace undefined means all namespaces or cluster scope. */
+export interface ResourceKey {
+  readonly group: string;
+  readonly version: string;
+  readonly plural: string;
+  readonly kind: string;
+  readonly namespaced: boolean;
+  readonly namespace?: string;
+}
+
+export function collectionPath(key: ResourceKey): string {
+  const base = key.group === '' ? `/api/${key.version}` : `/apis/${key.group}/${key.version}`;
+  const ns = key.namespaced && key.namespace ? `/namespaces/${encodeURIComponent(key.namespace)}` : '';
+  return `${base}${ns}/${key.plural}`;
+}
+
+export function keyId(key: ResourceKey): string {
+  return `${key.group}/${key.version}/${key.plural}/${key.namespace ?? '*'}`;
+}

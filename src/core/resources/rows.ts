@@ -1,4 +1,11 @@
-import type { KubeObject, Row } from '../watch/watchedList';
+import type { KubeObject } from './kubeObject';
+
+/** What every row of a watched list has: the identity the cache sorts and replaces by. */
+export interface Row {
+  readonly uid: string;
+  readonly name: string;
+  readonly namespace?: string;
+}
 
 export type Health = 'ok' | 'progressing' | 'warning' | 'error' | 'unknown';
 

@@ -4,7 +4,7 @@
  * of the object. No I/O, no `vscode`.
  */
 import { hasCapability, kindInfo, kindOfResource } from '../resources/kinds';
-import type { KubeObject } from '../resources/manifestDocument';
+import type { KubeObject } from '../resources/kubeObject';
 
 export type RolloutKind = 'Deployment' | 'StatefulSet' | 'DaemonSet';
 

@@ -2,10 +2,10 @@
  * Rollout, scaling and CronJob actions over the raw HTTP client: read the object, build the patch (rollout.ts),
  * send it. Names are encoded into paths by objectPath; nothing is passed to a shell.
  */
-import type { ObjectTransport } from '../objects/objectApi';
+import type { JsonTransport } from '../kube/transport';
 import { getObject } from '../objects/objectApi';
 import { KubeError } from '../kube/errors';
-import type { KubeObject } from '../resources/manifestDocument';
+import type { KubeObject } from '../resources/kubeObject';
 import { describeRef, objectPath, type ObjectRef } from '../resources/objectRef';
 import {
   jobFromCronJob,
@@ -30,7 +30,7 @@ interface List {
   items?: KubeObject[];
 }
 
-export function patchObject(client: ObjectTransport, ref: ObjectRef, patch: Patch, what: string, subresource = '') {
+export function patchObject(client: JsonTransport, ref: ObjectRef, patch: Patch, what: string, subresource = '') {
   return client.getJson<KubeObject>(
     objectPath(ref) + subresource,
     { method: 'PATCH', body: JSON.stringify(patch.body), contentType: patch.contentType },
@@ -49,14 +49,14 @@ function done(ref: ObjectRef, verb: string): string {
   return `${kubectlName(kindOf(ref), ref.name)} ${verb}`;
 }
 
-export async function restart(client: ObjectTransport, ref: ObjectRef, now = new Date()): Promise<string> {
+export async function restart(client: JsonTransport, ref: ObjectRef, now = new Date()): Promise<string> {
   const kind = kindOf(ref);
   const obj = await getObject(client, ref);
   await patchObject(client, ref, restartPatch(kind, obj, now), `restarting ${describeRef(ref, kind)}`);
   return done(ref, 'restarted');
 }
 
-export async function setPaused(client: ObjectTransport, ref: ObjectRef, paused: boolean): Promise<string> {
+export async function setPaused(client: JsonTransport, ref: ObjectRef, paused: boolean): Promise<string> {
   const kind = kindOf(ref);
   const obj = await getObject(client, ref);
   const verb = paused ? 'pausing' : 'resuming';
@@ -66,7 +66,7 @@ export async function setPaused(client: ObjectTransport, ref: ObjectRef, paused:
 
 /** The workload and its revisions, oldest first. */
 export async function history(
-  client: ObjectTransport,
+  client: JsonTransport,
   ref: ObjectRef,
 ): Promise<{ object: KubeObject; revisions: Revision[] }> {
   const kind = kindOf(ref);
@@ -89,7 +89,7 @@ export async function history(
  * `kubectl rollout undo [--to-revision]`: back to the previous (or the chosen) revision. The patch carries the
  * resourceVersion the history was computed from: a change to the spec made meanwhile fails with a conflict.
  */
-export async function undo(client: ObjectTransport, ref: ObjectRef, toRevision?: number): Promise<string> {
+export async function undo(client: JsonTransport, ref: ObjectRef, toRevision?: number): Promise<string> {
   const kind = kindOf(ref);
   let generation: unknown;
   // A conflict from the controller writing status (the resourceVersion moves, the generation does not) is not a
@@ -121,13 +121,13 @@ function concurrentChange(ref: ObjectRef, kind: RolloutKind, cause?: unknown): K
   );
 }
 
-export async function scale(client: ObjectTransport, ref: ObjectRef, replicas: number): Promise<string> {
+export async function scale(client: JsonTransport, ref: ObjectRef, replicas: number): Promise<string> {
   await patchObject(client, ref, scalePatch(replicas), `scaling ${describeRef(ref)} to ${replicas}`, '/scale');
   return `${kubectlName(ref.kind ?? ref.plural, ref.name)} scaled`;
 }
 
 export async function setImage(
-  client: ObjectTransport,
+  client: JsonTransport,
   ref: ObjectRef,
   container: string,
   image: string,
@@ -143,7 +143,7 @@ export async function setImage(
 }
 
 /** `kubectl create job --from=cronjob/<name>`: returns the new Job's name. */
-export async function triggerCronJob(client: ObjectTransport, ref: ObjectRef, random?: () => number): Promise<string> {
+export async function triggerCronJob(client: JsonTransport, ref: ObjectRef, random?: () => number): Promise<string> {
   const cronJob = await getObject(client, ref);
   const name = manualJobName(ref.name, random);
   const job = jobFromCronJob(cronJob, name);
@@ -155,6 +155,6 @@ export async function triggerCronJob(client: ObjectTransport, ref: ObjectRef, ra
   return name;
 }
 
-export async function setSuspended(client: ObjectTransport, ref: ObjectRef, suspend: boolean): Promise<void> {
+export async function setSuspended(client: JsonTransport, ref: ObjectRef, suspend: boolean): Promise<void> {
   await patchObject(client, ref, suspendPatch(suspend), `${suspend ? 'suspending' : 'resuming'} ${describeRef(ref)}`);
 }

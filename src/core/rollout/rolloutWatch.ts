@@ -10,9 +10,11 @@ import type { Disposable } from '../common/disposable';
 import { silentLogger, type Logger } from '../common/logger';
 import { KubeError } from '../kube/errors';
 import { getObject } from '../objects/objectApi';
-import type { KubeObject } from '../resources/manifestDocument';
+import type { KubeObject } from '../resources/kubeObject';
 import { describeRef, objectPath, type ObjectRef } from '../resources/objectRef';
-import { WatchedList, type ListWatchTransport, type Row } from '../watch/watchedList';
+import { WatchedList } from '../watch/watchedList';
+import { type Transport } from '../kube/transport';
+import { type Row } from '../resources/rows';
 import {
   labelSelectorOf,
   podProblem,
@@ -99,7 +101,7 @@ function eventRow(obj: KubeObject): EventRow | undefined {
  * or a watch the server refuses (403), rejects with that error; the object being deleted meanwhile rejects too.
  */
 export async function followRollout(
-  client: ListWatchTransport,
+  client: Transport,
   ref: ObjectRef,
   options: FollowOptions = {},
 ): Promise<RolloutOutcome> {
@@ -139,7 +141,7 @@ class RolloutFollower {
   private readonly onAbort = (): void => this.finish({ outcome: 'cancelled', message: CANCELLED });
 
   constructor(
-    private readonly client: ListWatchTransport,
+    private readonly client: Transport,
     private readonly ref: ObjectRef,
     private readonly kind: RolloutKind,
     read: KubeObject,

@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import type { ListWatchTransport } from '../watch/watchedList';
+import type { Transport } from '../kube/transport';
 import {
   checkExecTarget,
   type ActingConnector,
@@ -36,7 +36,7 @@ export class ContainerTerminalSession {
   private closed = false;
 
   constructor(
-    private readonly client: ActingConnector & ListWatchTransport,
+    private readonly client: ActingConnector & Transport,
     private readonly context: string,
     private readonly target: ContainerRef,
     readonly session: ContainerSession,

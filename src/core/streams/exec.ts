@@ -7,7 +7,7 @@ import type { ActingConnector } from '../kube/changeGuard';
 export type { ActingConnector };
 import { clientNode } from '../kube/clientNode';
 import { KubeError, toKubeError } from '../kube/errors';
-import type { ListWatchTransport } from '../watch/watchedList';
+import type { Transport } from '../kube/transport';
 import { containerNames, podPath, type ContainerRef } from './logFollower';
 
 /**
@@ -102,7 +102,7 @@ export function exitCodeOf(status: V1Status): number | undefined {
  * container does not exist (the valid ones are listed) or is not running. Returns how the container was started.
  */
 export async function checkExecTarget(
-  transport: ListWatchTransport,
+  transport: Transport,
   ref: ContainerRef,
   mode: StreamMode = 'exec',
 ): Promise<ContainerTerminal> {

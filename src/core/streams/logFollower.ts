@@ -2,7 +2,7 @@ import { Backoff, type BackoffOptions } from '../common/backoff';
 import { realClock, type Clock } from '../common/clock';
 import type { Logger } from '../common/logger';
 import { KubeError, toKubeError } from '../kube/errors';
-import type { ListWatchTransport } from '../watch/watchedList';
+import type { Transport } from '../kube/transport';
 import {
   compareTimestamps,
   isPlainTimestampedBlock,
@@ -103,7 +103,7 @@ export function containerNames(pod: PodObject): { containers: string[]; initCont
  *   for good ends the stream with a message.
  */
 export function followContainerLog(
-  transport: ListWatchTransport,
+  transport: Transport,
   ref: ContainerRef,
   options: LogOptions,
   sink: LogStreamSink,

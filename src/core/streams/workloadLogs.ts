@@ -4,7 +4,9 @@ import type { Logger } from '../common/logger';
 import { KubeError, toKubeError } from '../kube/errors';
 import { kindInfo } from '../resources/kinds';
 import { objectPath } from '../resources/objectRef';
-import { WatchedList, type KubeObject, type ListWatchTransport } from '../watch/watchedList';
+import { WatchedList } from '../watch/watchedList';
+import { type KubeObject } from '../resources/kubeObject';
+import { type Transport } from '../kube/transport';
 import { followContainerLog, type LogOptions, type LogStreamHandle } from './logFollower';
 
 /** What to read logs of: the pods a selector picks in one namespace. */
@@ -85,7 +87,7 @@ export class WorkloadLogs implements Disposable {
   private ended = false;
 
   constructor(
-    private readonly transport: ListWatchTransport,
+    private readonly transport: Transport,
     private readonly selection: PodSelection,
     private readonly choice: ContainerChoice,
     private readonly options: LogOptions,
@@ -267,7 +269,7 @@ export interface WorkloadRef {
 }
 
 /** The pods of a workload or Service as a selection, read from its spec.selector. */
-export async function podSelectionOf(transport: ListWatchTransport, ref: WorkloadRef): Promise<PodSelection> {
+export async function podSelectionOf(transport: Transport, ref: WorkloadRef): Promise<PodSelection> {
   const description = `${ref.kind} "${ref.name}"`;
   if (ref.kind === 'Pod') {
     return { namespace: ref.namespace, fieldSelector: `metadata.name=${ref.name}`, description: `pod "${ref.name}"` };

@@ -9,28 +9,9 @@ import { toKubeError, type KubeError } from '../kube/errors';
 import type { MergedKubeconfig } from '../kube/kubeconfig';
 import { discoverResources, type ApiResource } from '../kube/discovery';
 import { AccessReviewer } from '../kube/accessReview';
+import { collectionPath, keyId, type ResourceKey } from '../resources/objectRef';
 import { toRow, type ResourceRow } from '../resources/rows';
 import { WatchedList, type ListSnapshot } from './watchedList';
-
-/** A resource collection: group '' is the core API. Namespace undefined means all namespaces or cluster scope. */
-export interface ResourceKey {
-  readonly group: string;
-  readonly version: string;
-  readonly plural: string;
-  readonly kind: string;
-  readonly namespaced: boolean;
-  readonly namespace?: string;
-}
-
-export function collectionPath(key: ResourceKey): string {
-  const base = key.group === '' ? `/api/${key.version}` : `/apis/${key.group}/${key.version}`;
-  const ns = key.namespaced && key.namespace ? `/namespaces/${encodeURIComponent(key.namespace)}` : '';
-  return `${base}${ns}/${key.plural}`;
-}
-
-export function keyId(key: ResourceKey): string {
-  return `${key.group}/${key.version}/${key.plural}/${key.namespace ?? '*'}`;
-}
 
 export type ConnectionState =
   | { state: 'unknown' }

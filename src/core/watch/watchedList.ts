@@ -5,7 +5,9 @@ import type { Disposable } from '../common/disposable';
 import { Emitter, type Event } from '../common/event';
 import type { Logger } from '../common/logger';
 import { KubeError, toKubeError, type KubeErrorKind } from '../kube/errors';
-import type { RequestOptions } from '../kube/clusterClient';
+import type { Transport } from '../kube/transport';
+import type { KubeObject } from '../resources/kubeObject';
+import type { Row } from '../resources/rows';
 
 export type ListState = 'idle' | 'syncing' | 'ready' | 'retrying' | 'failed';
 
@@ -16,30 +18,6 @@ export interface ListSnapshot<R> {
   readonly error?: KubeError;
 }
 
-/** What a WatchedList needs from a cluster client: one JSON GET, and one streaming GET. */
-export interface ListWatchTransport {
-  getJson<T>(path: string, options?: RequestOptions, what?: string): Promise<T>;
-  stream(
-    path: string,
-    options: RequestOptions & { idleTimeoutMs?: number },
-    onChunk: (chunk: Buffer) => void,
-    what?: string,
-  ): Promise<void>;
-}
-
-export interface KubeObject {
-  apiVersion?: string;
-  kind?: string;
-  metadata?: {
-    name?: string;
-    namespace?: string;
-    uid?: string;
-    resourceVersion?: string;
-    [key: string]: unknown;
-  };
-  [key: string]: unknown;
-}
-
 interface ListResponse {
   metadata?: { resourceVersion?: string; continue?: string };
   items?: KubeObject[];
@@ -48,12 +26,6 @@ interface ListResponse {
 interface WatchEvent {
   type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
   object: KubeObject & { code?: number; message?: string };
-}
-
-export interface Row {
-  readonly uid: string;
-  readonly name: string;
-  readonly namespace?: string;
 }
 
 export interface WatchedListOptions {
@@ -117,7 +89,7 @@ export class WatchedList<R extends Row> implements Disposable {
   } = { lists: 0, pages: 0, watches: 0, events: 0 };
 
   constructor(
-    private readonly transport: ListWatchTransport,
+    private readonly transport: Transport,
     /** API path of the collection, e.g. `/api/v1/namespaces/default/pods` or `/apis/apps/v1/deployments`. */
     private readonly path: string,
     private readonly project: (obj: KubeObject) => R | undefined,

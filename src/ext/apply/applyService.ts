@@ -16,7 +16,7 @@ import { discoverResources, type ApiResource } from '../../core/kube/discovery';
 import { KubeError, toKubeError } from '../../core/kube/errors';
 import type { KubeconfigService } from '../../core/kube/kubeconfigService';
 import type { SessionRegistry } from '../../core/watch/clusterSession';
-import { PREFIX } from '../commands/ids';
+import { PREFIX } from '../ids';
 import { isGuardRefusal, type Guard } from '../guard';
 import type { OutputLogger } from '../log';
 import type { WindowState } from '../windowState';

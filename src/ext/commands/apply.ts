@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { ApplyService } from '../apply/applyService';
-import { Commands } from './ids';
-import type { CommandHandler } from './register';
+import { Commands } from '../ids';
+import type { CommandHandler } from '../registerCommands';
 
 type ApplyCommand =
   | typeof Commands.applyManifest

@@ -3,8 +3,8 @@ import type { ObjectRef } from '../../core/resources/objectRef';
 import type { ResourceDocuments } from '../documents/resourceFileSystem';
 import { refOfUri } from '../documents/resourceFileSystem';
 import type { ResourceNode } from '../views/nodes';
-import { Commands } from './ids';
-import type { CommandHandler } from './register';
+import { Commands } from '../ids';
+import type { CommandHandler } from '../registerCommands';
 
 type DocumentCommand =
   | typeof Commands.openResource

@@ -1,6 +1,6 @@
 import type { ManifestEditor } from '../yaml/manifestEditor';
-import { Commands } from './ids';
-import type { CommandHandler } from './register';
+import { Commands } from '../ids';
+import type { CommandHandler } from '../registerCommands';
 
 /** Commands of the manifest editor (schemas for YAML manifests). */
 export function manifestCommands(

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import type { KubeconfigService } from '../../core/kube/kubeconfigService';
 import type { SessionRegistry } from '../../core/watch/clusterSession';
-import { Commands, type CommandId } from './ids';
-import type { CommandHandler } from './register';
+import { Commands, type CommandId } from '../ids';
+import type { CommandHandler } from '../registerCommands';
 import type { OutputLogger } from '../log';
 import type { WindowState } from '../windowState';
 import type { ClusterTreeProvider } from '../views/clusterTree';

@@ -11,7 +11,7 @@ import {
   type ObjectRef,
 } from '../../core/resources/objectRef';
 import type { SessionRegistry } from '../../core/watch/clusterSession';
-import { PREFIX } from '../commands/ids';
+import { PREFIX } from '../ids';
 import type { OutputLogger } from '../log';
 import { isGuardRefusal, type Guard } from '../guard';
 

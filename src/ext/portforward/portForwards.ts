@@ -12,11 +12,11 @@ import {
   type ForwardTarget,
   type StreamOpener,
 } from '../../core/portforward/portForward';
-import type { KubeObject } from '../../core/resources/manifestDocument';
+import type { KubeObject } from '../../core/resources/kubeObject';
 import type { Guard } from '../guard';
 import type { OutputLogger } from '../log';
-import { Commands, ContextKeys } from '../commands/ids';
-import type { CommandHandler } from '../commands/register';
+import { Commands, ContextKeys } from '../ids';
+import type { CommandHandler } from '../registerCommands';
 import type { ResourceNode } from '../views/nodes';
 
 export type PortForwardCommand =

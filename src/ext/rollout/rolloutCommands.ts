@@ -31,8 +31,8 @@ import {
 } from '../../core/rollout/rolloutWatch';
 import type { Guard } from '../guard';
 import type { OutputLogger } from '../log';
-import { Commands } from '../commands/ids';
-import type { CommandHandler } from '../commands/register';
+import { Commands } from '../ids';
+import type { CommandHandler } from '../registerCommands';
 import type { ResourceNode } from '../views/nodes';
 
 export type RolloutCommand =

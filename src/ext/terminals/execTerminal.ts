@@ -5,7 +5,7 @@ import { ContainerTerminalSession, type ContainerSession } from '../../core/stre
 import type { ActingConnector } from '../../core/streams/exec';
 import type { ContainerRef } from '../../core/streams/logFollower';
 import { OutputRecorder } from '../../core/streams/terminalOutput';
-import type { ListWatchTransport } from '../../core/watch/watchedList';
+import type { Transport } from '../../core/kube/transport';
 import type { TerminalSession } from './logTerminal';
 
 export type { ContainerSession };
@@ -21,7 +21,7 @@ const RESET = '\x1b[0m';
  * written into the terminal (red, one line) and logged; no notification.
  */
 export function openContainerTerminal(
-  client: ActingConnector & ListWatchTransport,
+  client: ActingConnector & Transport,
   context: string,
   target: ContainerRef,
   session: ContainerSession,

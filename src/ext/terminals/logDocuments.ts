@@ -3,7 +3,7 @@ import type { Logger } from '../../core/common/logger';
 import type { LogOptions } from '../../core/streams/logFollower';
 import { RingBuffer } from '../../core/streams/logText';
 import { WorkloadLogs, type ContainerChoice, type PodSelection } from '../../core/streams/workloadLogs';
-import type { ListWatchTransport } from '../../core/watch/watchedList';
+import type { Transport } from '../../core/kube/transport';
 import { prefixOf } from '../../core/streams/logTerminalSink';
 
 export const LOG_SCHEME = 'kubeWorkbench-log';
@@ -49,7 +49,7 @@ export class LogDocuments implements vscode.TextDocumentContentProvider, vscode.
   }
 
   async open(
-    transport: ListWatchTransport,
+    transport: Transport,
     selection: PodSelection,
     choice: ContainerChoice,
     options: LogOptions,

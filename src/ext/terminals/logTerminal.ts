@@ -4,7 +4,7 @@ import type { LogOptions } from '../../core/streams/logFollower';
 import { terminalLogSink } from '../../core/streams/logTerminalSink';
 import { OutputRecorder, TerminalOutput } from '../../core/streams/terminalOutput';
 import { WorkloadLogs, type ContainerChoice, type PodSelection } from '../../core/streams/workloadLogs';
-import type { ListWatchTransport } from '../../core/watch/watchedList';
+import type { Transport } from '../../core/kube/transport';
 
 /** What tests (and the API) can see of a terminal this extension opened. */
 export interface TerminalSession {
@@ -30,7 +30,7 @@ export interface TerminalSession {
  * stream.
  */
 export function openLogTerminal(
-  transport: ListWatchTransport,
+  transport: Transport,
   selection: PodSelection,
   choice: ContainerChoice,
   options: LogOptions,

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import type { KubeconfigService } from '../../core/kube/kubeconfigService';
 import type { ApiResource } from '../../core/kube/discovery';
-import { keyId, type ResourceKey, type SessionRegistry } from '../../core/watch/clusterSession';
+import { type SessionRegistry } from '../../core/watch/clusterSession';
+import { keyId, type ResourceKey } from '../../core/resources/objectRef';
 import { DisposableStore } from '../../core/common/disposable';
 import type { ListSnapshot } from '../../core/watch/watchedList';
 import { Emitter } from '../../core/common/event';

@@ -1,5 +1,5 @@
-import type { ResourceKey } from '../../core/watch/clusterSession';
-import { keyId } from '../../core/watch/clusterSession';
+import type { ResourceKey } from '../../core/resources/objectRef';
+import { keyId } from '../../core/resources/objectRef';
 import type { ResourceRow } from '../../core/resources/rows';
 import type { Category } from '../../core/resources/catalog';
 

@@ -4,7 +4,7 @@ import type { Health } from '../../core/resources/rows';
 import type { ContextInfo } from '../../core/kube/kubeconfig';
 import { CATEGORY_ICONS } from '../../core/resources/catalog';
 import { capabilityTag, kindInfo } from '../../core/resources/kinds';
-import { Commands } from '../commands/ids';
+import { Commands } from '../ids';
 import type { Node, ScopeNode } from './nodes';
 
 const HEALTH_COLOURS: Record<Health, string | undefined> = {

@@ -4,7 +4,8 @@ import { gunzipSync } from 'node:zlib';
 import * as vscode from 'vscode';
 import type { LanguageClient, ResponseError, LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
 import type { KubeconfigService } from '../../core/kube/kubeconfigService';
-import { keyId, type ResourceKey, type SessionRegistry } from '../../core/watch/clusterSession';
+import { type SessionRegistry } from '../../core/watch/clusterSession';
+import { keyId, type ResourceKey } from '../../core/resources/objectRef';
 import { IncrementalAnalyzer, kustomizationPatches, type FileInfo } from '../../core/yaml/manifests';
 import {
   ClusterSchemas,
@@ -17,7 +18,7 @@ import {
 import type { OutputLogger } from '../log';
 import type { WindowState } from '../windowState';
 import { WorkspaceCrds } from './workspaceCrds';
-import { Commands } from '../commands/ids';
+import { Commands } from '../ids';
 import { languageClientModule } from './languageClient';
 
 /** Which schemas to validate against: the window's context (default), a chosen context, or the bundled schema. */

@@ -2,8 +2,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RequestOptions } from '../../../src/core/kube/clusterClient';
 import { toKubeError } from '../../../src/core/kube/errors';
-import { replaceObject, type ObjectTransport } from '../../../src/core/objects/objectApi';
-import type { KubeObject } from '../../../src/core/resources/manifestDocument';
+import { replaceObject } from '../../../src/core/objects/objectApi';
+import { type JsonTransport } from '../../../src/core/kube/transport';
+import type { KubeObject } from '../../../src/core/resources/kubeObject';
 import type { ObjectRef } from '../../../src/core/resources/objectRef';
 
 const ref: ObjectRef = {
@@ -20,7 +21,7 @@ const ref: ObjectRef = {
  * writer changing the object between our read and our write. Saving, conflicts seen on read, delete and describe
  * run against the real local control plane in test/integration/documents.test.ts.
  */
-class FakeServer implements ObjectTransport {
+class FakeServer implements JsonTransport {
   calls: { path: string; options: RequestOptions }[] = [];
   beforePut?: () => void;
   constructor(public object: KubeObject | undefined) {}

@@ -4,8 +4,8 @@ import * as net from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
 import type { RequestOptions } from '../../../src/core/kube/clusterClient';
 import { toKubeError } from '../../../src/core/kube/errors';
-import type { ObjectTransport } from '../../../src/core/objects/objectApi';
-import type { KubeObject } from '../../../src/core/resources/manifestDocument';
+import type { JsonTransport } from '../../../src/core/kube/transport';
+import type { KubeObject } from '../../../src/core/resources/kubeObject';
 import { podPortFor, portsOf, PortForwardSession, selectorOf } from '../../../src/core/portforward/portForward';
 
 const service: KubeObject = {
@@ -37,7 +37,7 @@ describe('port-forward targets', () => {
 });
 
 /** The pods of a Deployment, changeable between connections. */
-class Pods implements ObjectTransport {
+class Pods implements JsonTransport {
   items = [pod('web-1')];
   getJson<T>(path: string, options: RequestOptions = {}): Promise<T> {
     void options;

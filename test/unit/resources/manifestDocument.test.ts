@@ -10,8 +10,8 @@ import {
   parseEditedText,
   restoreHidden,
   toEditableText,
-  type KubeObject,
 } from '../../../src/core/resources/manifestDocument';
+import { type KubeObject } from '../../../src/core/resources/kubeObject';
 import type { ObjectRef } from '../../../src/core/resources/objectRef';
 
 const ref: ObjectRef = {

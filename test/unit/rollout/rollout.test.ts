@@ -14,7 +14,7 @@ import {
   undoPlan,
   undoTarget,
 } from '../../../src/core/rollout/rollout';
-import type { KubeObject } from '../../../src/core/resources/manifestDocument';
+import type { KubeObject } from '../../../src/core/resources/kubeObject';
 
 function template(image: string, hash?: string): Record<string, unknown> {
   return {

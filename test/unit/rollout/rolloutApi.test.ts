@@ -2,8 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RequestOptions } from '../../../src/core/kube/clusterClient';
 import { toKubeError } from '../../../src/core/kube/errors';
-import type { ObjectTransport } from '../../../src/core/objects/objectApi';
-import type { KubeObject } from '../../../src/core/resources/manifestDocument';
+import type { JsonTransport } from '../../../src/core/kube/transport';
+import type { KubeObject } from '../../../src/core/resources/kubeObject';
 import type { ObjectRef } from '../../../src/core/resources/objectRef';
 import { undo } from '../../../src/core/rollout/rolloutApi';
 
@@ -44,7 +44,7 @@ describe('undo', () => {
       },
       spec: { template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'nginx', image }] } } },
     });
-    const server: ObjectTransport = {
+    const server: JsonTransport = {
       getJson<T>(path: string, options: RequestOptions = {}): Promise<T> {
         if (options.method === 'PATCH') {
           return Promise.reject(toKubeError({ code: 409, body: '{"message":"the object has been modified"}' }, 'x'));

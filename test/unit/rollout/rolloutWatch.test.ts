@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import type { ServerResponse } from 'node:http';
 import { scriptedClient, scriptedServer } from '../../fakes/scriptedServer';
 import { silentLogger } from '../../../src/core/common/logger';
-import type { KubeObject } from '../../../src/core/resources/manifestDocument';
+import type { KubeObject } from '../../../src/core/resources/kubeObject';
 import type { ObjectRef } from '../../../src/core/resources/objectRef';
 import { followRollout } from '../../../src/core/rollout/rolloutWatch';
 

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkExecTarget, exitCodeOf, explainExecError, TerminalSink } from '../../../src/core/streams/exec';
-import type { ListWatchTransport } from '../../../src/core/watch/watchedList';
+import type { Transport } from '../../../src/core/kube/transport';
 import { splitArgs } from '../../../src/core/streams/args';
 
 const ref = { namespace: 'team-a', pod: 'api-1', container: 'api' };
@@ -46,7 +46,7 @@ describe('exec', () => {
         ],
       },
     };
-    const transport: ListWatchTransport = {
+    const transport: Transport = {
       getJson: <T>() => Promise.resolve(pod as T),
       stream: () => Promise.reject(new Error('not used')),
     };

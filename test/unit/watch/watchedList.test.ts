@@ -5,7 +5,9 @@ import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { scriptedClient, scriptedServer } from '../../fakes/scriptedServer';
 import type { ClusterClient } from '../../../src/core/kube/clusterClient';
-import { WatchedList, type KubeObject, type ListWatchTransport } from '../../../src/core/watch/watchedList';
+import { WatchedList } from '../../../src/core/watch/watchedList';
+import { type KubeObject } from '../../../src/core/resources/kubeObject';
+import { type Transport } from '../../../src/core/kube/transport';
 import { toRow, type ResourceRow } from '../../../src/core/resources/rows';
 import { silentLogger } from '../../../src/core/common/logger';
 
@@ -191,7 +193,7 @@ describe('WatchedList', () => {
   it('keeps snapshots in order through in-place changes, moves, and characters split across chunks', async () => {
     // Chunk boundaries are the transport's business: an in-memory transport cuts them where the test wants.
     let push: (chunk: Buffer) => void = () => undefined;
-    const transport: ListWatchTransport = {
+    const transport: Transport = {
       getJson: <T>() =>
         Promise.resolve({
           metadata: { resourceVersion: '1' },

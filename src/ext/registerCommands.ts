@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { CommandId } from './ids';
-import { reportError } from '../errors';
-import type { OutputLogger } from '../log';
+import { reportError } from './errors';
+import type { OutputLogger } from './log';
 
 export type CommandHandler = (...args: unknown[]) => unknown;
 

@@ -57,3 +57,14 @@ export const ContextKeys = {
 } as const;
 
 export const SETTINGS_SECTION = PREFIX;
+
+/** The URI schemes of the documents that stand for cluster objects (see documents/resourceFileSystem.ts). */
+export const DocumentSchemes = {
+  /** Live objects: `kubeWorkbench:/<context>/<group|_core>/<version>/<plural>/<ns|_cluster>/<name>.yaml`. */
+  resource: PREFIX,
+  /** Read-only describe text of an object (plain text, same path ending in `.describe.txt`). */
+  describe: `${PREFIX}-describe`,
+  /** Read-only snapshots of the server's version, the left side of a conflict diff. */
+  conflict: `${PREFIX}-conflict`,
+} as const;
+export const DESCRIBE_EXTENSION = '.describe.txt';

@@ -1,8 +1,6 @@
 import * as vscode from 'vscode';
-import type { ObjectRef } from '../../core/resources/objectRef';
 import type { ResourceDocuments } from '../documents/resourceFileSystem';
-import { refOfUri } from '../documents/resourceFileSystem';
-import type { ResourceNode } from '../views/nodes';
+import { activeEditorTarget, objectTargetOf, type ObjectTarget } from '../views/targets';
 import { Commands } from '../ids';
 import type { CommandHandler } from '../registerCommands';
 
@@ -12,33 +10,12 @@ type DocumentCommand =
   | typeof Commands.deleteResource
   | typeof Commands.revealSecret;
 
-function isResourceNode(value: unknown): value is ResourceNode {
-  return typeof value === 'object' && value !== null && (value as { type?: unknown }).type === 'resource';
+/** The object a command is about: a tree item, a document URI of ours, or the active editor's object. */
+export function targetOf(arg: unknown): ObjectTarget | undefined {
+  return arg instanceof vscode.Uri ? objectTargetOf(arg) : (objectTargetOf(arg) ?? activeEditorTarget());
 }
 
-/** The object a command is about: a tree item, a document URI of ours (editor title menus), or the active editor. */
-export function targetOf(arg: unknown): { ref: ObjectRef; uid?: string } | undefined {
-  if (isResourceNode(arg)) {
-    const { key, row } = arg;
-    return {
-      ref: {
-        context: arg.context,
-        group: key.group,
-        version: key.version,
-        plural: key.plural,
-        kind: row.kind,
-        namespace: key.namespaced ? (row.namespace ?? key.namespace) : undefined,
-        name: row.name,
-      },
-      uid: row.uid,
-    };
-  }
-  const uri = arg instanceof vscode.Uri ? arg : vscode.window.activeTextEditor?.document.uri;
-  const ref = uri ? refOfUri(uri) : undefined;
-  return ref ? { ref } : undefined;
-}
-
-function required(arg: unknown): { ref: ObjectRef; uid?: string } {
+function required(arg: unknown): ObjectTarget {
   const target = targetOf(arg);
   if (!target) throw new Error('Choose an object in the Clusters view (or open one) first');
   return target;

@@ -11,7 +11,7 @@ import type { CommandHandler } from '../registerCommands';
 import type { Guard } from '../guard';
 import { openLogTerminal, type TerminalSession } from '../terminals/logTerminal';
 import { openContainerTerminal, type ContainerSession } from '../terminals/execTerminal';
-import { refOfUri } from '../documents/resourceFileSystem';
+import { activeEditorTarget, objectTargetOf } from '../views/targets';
 import type { LogDocuments } from '../terminals/logDocuments';
 
 type StreamCommand =
@@ -39,26 +39,18 @@ export interface StreamTarget {
   readonly command?: readonly string[];
 }
 
+/** A stream command's target: any object target (a plain object's kind defaults to Pod), with its own fields. */
 function targetOf(arg: unknown): StreamTarget | undefined {
-  if (typeof arg !== 'object' || arg === null) return undefined;
-  const a = arg as Record<string, unknown>;
-  if (a.type === 'resource') {
-    const row = a.row as { kind: string; name: string; namespace?: string };
-    const key = a.key as { namespace?: string };
-    const namespace = row.namespace ?? key.namespace;
-    if (typeof a.context !== 'string' || !namespace) return undefined;
-    return { context: a.context, namespace, kind: row.kind, name: row.name };
-  }
-  if (typeof a.context === 'string' && typeof a.namespace === 'string' && typeof a.name === 'string') {
-    return { kind: 'Pod', ...(a as object) } as StreamTarget;
-  }
-  return undefined;
+  const given = typeof arg === 'object' && arg !== null && !(arg instanceof vscode.Uri) ? arg : undefined;
+  const ref = objectTargetOf(given && !('type' in given) ? { kind: 'Pod', ...given } : arg)?.ref;
+  if (!ref?.kind || ref.namespace === undefined) return undefined;
+  const extra = given && !('type' in given) ? (given as Partial<StreamTarget>) : {};
+  return { ...extra, context: ref.context, namespace: ref.namespace, kind: ref.kind, name: ref.name };
 }
 
 /** From the palette: the pod whose document (YAML or describe) is in the active editor. */
 function activePodTarget(): StreamTarget | undefined {
-  const uri = vscode.window.activeTextEditor?.document.uri;
-  const ref = uri ? refOfUri(uri) : undefined;
+  const ref = activeEditorTarget()?.ref;
   if (!ref || ref.group !== '' || ref.plural !== 'pods' || !ref.namespace) return undefined;
   return { context: ref.context, namespace: ref.namespace, kind: 'Pod', name: ref.name };
 }

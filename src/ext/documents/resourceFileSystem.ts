@@ -11,17 +11,13 @@ import {
   type ObjectRef,
 } from '../../core/resources/objectRef';
 import type { SessionRegistry } from '../../core/watch/clusterSession';
-import { PREFIX } from '../ids';
+import { DESCRIBE_EXTENSION, DocumentSchemes } from '../ids';
 import type { OutputLogger } from '../log';
 import { isGuardRefusal, type Guard } from '../guard';
 
-/** Live objects as editor documents: `kubeWorkbench:/<context>/<group|_core>/<version>/<plural>/<ns|_cluster>/<name>.yaml`. */
-export const RESOURCE_SCHEME = PREFIX;
-/** Read-only describe text of an object (plain text, same path ending in `.describe.txt`). */
-export const DESCRIBE_SCHEME = `${PREFIX}-describe`;
-/** Read-only snapshots of the server's version, the left side of a conflict diff. */
-export const CONFLICT_SCHEME = `${PREFIX}-conflict`;
-const DESCRIBE_EXTENSION = '.describe.txt';
+export const RESOURCE_SCHEME = DocumentSchemes.resource;
+export const DESCRIBE_SCHEME = DocumentSchemes.describe;
+export const CONFLICT_SCHEME = DocumentSchemes.conflict;
 /** The query of a revealed (decoded, editable) Secret; without it a Secret opens masked and read-only. */
 const REVEAL_QUERY = 'reveal';
 /** How long after a save the document is read again (with the new resourceVersion) if the user did not type. */
@@ -51,13 +47,6 @@ export function resourceUri(ref: ObjectRef, reveal = false): vscode.Uri {
 
 export function describeUri(ref: ObjectRef): vscode.Uri {
   return vscode.Uri.from({ scheme: DESCRIBE_SCHEME, path: formatDocumentPath(ref, DESCRIBE_EXTENSION) });
-}
-
-/** The object a document URI of ours (resource, describe or conflict) stands for. */
-export function refOfUri(uri: vscode.Uri): ObjectRef | undefined {
-  if (uri.scheme === RESOURCE_SCHEME || uri.scheme === CONFLICT_SCHEME) return parseDocumentPath(uri.path);
-  if (uri.scheme === DESCRIBE_SCHEME) return parseDocumentPath(uri.path, DESCRIBE_EXTENSION);
-  return undefined;
 }
 
 /**

@@ -17,7 +17,7 @@ import type { Guard } from '../guard';
 import type { OutputLogger } from '../log';
 import { Commands, ContextKeys } from '../ids';
 import type { CommandHandler } from '../registerCommands';
-import type { ResourceNode } from '../views/nodes';
+import { objectTargetOf } from '../views/targets';
 
 export type PortForwardCommand =
   | typeof Commands.portForward
@@ -25,17 +25,9 @@ export type PortForwardCommand =
   | typeof Commands.openPortForward;
 
 function forwardTarget(arg: unknown): ForwardTarget {
-  const value = (typeof arg === 'object' && arg !== null ? arg : {}) as Partial<ResourceNode> & Partial<ForwardTarget>;
-  if (value.type === 'resource' && value.row && value.context && isForwardKind(value.row.kind)) {
-    return {
-      context: value.context,
-      namespace: value.row.namespace ?? value.key?.namespace ?? 'default',
-      kind: value.row.kind,
-      name: value.row.name,
-    };
-  }
-  if (typeof value.context === 'string' && typeof value.name === 'string' && isForwardKind(value.kind)) {
-    return { context: value.context, namespace: value.namespace ?? 'default', kind: value.kind, name: value.name };
+  const ref = objectTargetOf(arg)?.ref;
+  if (ref && ref.namespace !== undefined && isForwardKind(ref.kind)) {
+    return { context: ref.context, namespace: ref.namespace, kind: ref.kind, name: ref.name };
   }
   throw new KubeError('invalid', 'Choose a Pod, Service or Deployment in the Clusters view to forward a port from');
 }

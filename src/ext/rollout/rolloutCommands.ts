@@ -33,7 +33,7 @@ import type { Guard } from '../guard';
 import type { OutputLogger } from '../log';
 import { Commands } from '../ids';
 import type { CommandHandler } from '../registerCommands';
-import type { ResourceNode } from '../views/nodes';
+import { objectTargetOf } from '../views/targets';
 
 export type RolloutCommand =
   | typeof Commands.rolloutRestart
@@ -48,45 +48,10 @@ export type RolloutCommand =
   | typeof Commands.suspendCronJob
   | typeof Commands.resumeCronJob;
 
-const PLURALS: Record<string, { group: string; plural: string }> = {
-  Deployment: { group: 'apps', plural: 'deployments' },
-  StatefulSet: { group: 'apps', plural: 'statefulsets' },
-  DaemonSet: { group: 'apps', plural: 'daemonsets' },
-  ReplicaSet: { group: 'apps', plural: 'replicasets' },
-  CronJob: { group: 'batch', plural: 'cronjobs' },
-};
-
-/**
- * The object a command is about: a tree item, or (for scripts and tests) `{ context, namespace, kind, name }`.
- */
+/** The object a command is about: a tree item, or (for scripts and tests) `{ context, namespace, kind, name }`. */
 export function workloadRef(arg: unknown): ObjectRef {
-  const value = (typeof arg === 'object' && arg !== null ? arg : {}) as Partial<ResourceNode> & {
-    namespace?: string;
-    kind?: string;
-    name?: string;
-  };
-  if (value.type === 'resource' && value.row && value.key && value.context) {
-    return {
-      context: value.context,
-      group: value.key.group,
-      version: value.key.version,
-      plural: value.key.plural,
-      kind: value.row.kind,
-      namespace: value.row.namespace ?? value.key.namespace,
-      name: value.row.name,
-    };
-  }
-  const known = value.kind ? PLURALS[value.kind] : undefined;
-  if (known && typeof value.context === 'string' && typeof value.name === 'string') {
-    return {
-      context: value.context,
-      ...known,
-      version: 'v1',
-      kind: value.kind,
-      namespace: value.namespace,
-      name: value.name,
-    };
-  }
+  const ref = objectTargetOf(arg)?.ref;
+  if (ref) return ref;
   throw new KubeError('invalid', 'Choose a Deployment, StatefulSet, DaemonSet or CronJob in the Clusters view first');
 }
 

@@ -12,7 +12,7 @@ import { ClusterClient } from '../src/core/kube/clusterClient';
 import { ADMIT_EVERYTHING } from '../src/core/kube/changeGuard';
 import { loadKubeconfig } from '../src/core/kube/kubeconfig';
 import { discoverResources } from '../src/core/kube/discovery';
-import { splitManifests } from '../src/core/apply/manifests';
+import { splitManifests } from '../src/core/apply/manifestFiles';
 import type { BenchRecord } from './lib';
 import { planApply } from '../src/core/apply/applyPlan';
 import { applyPlanned } from '../src/core/apply/serverSideApply';

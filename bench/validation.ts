@@ -19,7 +19,7 @@ import { parseAllDocuments } from 'yaml';
 import { ClusterClient } from '../src/core/kube/clusterClient';
 import { ADMIT_EVERYTHING } from '../src/core/kube/changeGuard';
 import { loadKubeconfig } from '../src/core/kube/kubeconfig';
-import { IncrementalAnalyzer, type FileInfo } from '../src/core/yaml/manifests';
+import { IncrementalAnalyzer, type FileInfo } from '../src/core/yaml/manifestDetection';
 import {
   ClusterSchemas,
   SchemaDocuments,

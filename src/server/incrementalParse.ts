@@ -1,7 +1,7 @@
 // yaml-language-server parses the whole file again for every version: validation, folding ranges, document
 // symbols, links and code lenses all ask its parse cache (`yamlDocumentsCache`) for the current version, and at
 // 1 MB that parse took about 700 ms of the server's time per keystroke. Here the cache parses a file document by
-// document, cut at its `---` lines (the cuts of the extension host's analysis, src/core/yaml/manifests.ts), and
+// document, cut at its `---` lines (the cuts of the extension host's analysis, src/core/yaml/manifestDetection.ts), and
 // keeps each document's parse for the next version: an edit re-parses the documents whose text it changed, and the
 // documents after it, which only moved, have their offsets shifted. The result is the same YAMLDocument the
 // server's own parse makes (test/unit/server/incrementalParse.test.ts compares them node by node), so every
@@ -19,7 +19,7 @@ import {
 } from 'yaml-language-server/out/server/src/languageservice/parser/yaml-documents';
 import { parse, defaultOptions } from 'yaml-language-server/out/server/src/languageservice/parser/yamlParser07';
 import type { ParserOptions } from 'yaml-language-server/out/server/src/languageservice/parser/yamlParser07';
-import { detached, documentCuts } from '../core/yaml/manifests';
+import { detached, documentCuts } from '../core/yaml/manifestDetection';
 
 /** One cut of the file, parsed on its own, with offsets already moved to where it sits in the file. */
 interface Piece {

@@ -1,7 +1,7 @@
 import type { ApiResource } from '../kube/discovery';
 import type { ObjectRef } from '../resources/objectRef';
 import type { KubeObject } from '../resources/kubeObject';
-import type { ManifestDoc } from './manifests';
+import type { ManifestDoc } from './manifestFiles';
 
 /** One document, resolved against the cluster: the object it addresses, or why it cannot be applied. */
 export interface PlannedDoc {

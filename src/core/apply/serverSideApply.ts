@@ -1,11 +1,11 @@
 import { stringify } from 'yaml';
 import type { RawResponse, RequestOptions } from '../kube/clusterClient';
 import { KubeError, toKubeError } from '../kube/errors';
-import { MASK } from '../resources/manifestDocument';
+import { MASK } from '../resources/editableObject';
 import { type KubeObject } from '../resources/kubeObject';
 import { objectPath, type ObjectRef } from '../resources/objectRef';
 import type { PlannedDoc } from './applyPlan';
-import { fieldPathsIn } from './manifests';
+import { fieldPathsIn } from './manifestFiles';
 import { rolloutKindOf, sameTemplate } from '../rollout/rollout';
 
 /** The field manager our applies write as (what `kubectl apply --server-side` calls `kubectl`). */

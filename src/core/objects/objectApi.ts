@@ -1,7 +1,7 @@
 import { KubeError, toKubeError } from '../kube/errors';
 import type { JsonTransport } from '../kube/transport';
 import { describeRef, objectPath, type DocumentMode, type ObjectRef } from '../resources/objectRef';
-import { baseVersionOf, parseEditedText, restoreHidden } from '../resources/manifestDocument';
+import { baseVersionOf, parseEditedText, restoreHidden } from '../resources/editableObject';
 import { type KubeObject } from '../resources/kubeObject';
 import { describeObject, type EventLike } from '../resources/describe';
 

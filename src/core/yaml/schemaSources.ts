@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { FileInfo } from './manifests';
+import type { FileInfo } from './manifestDetection';
 import { convertOpenApi, gvkKey, kindSchema, openApiPath, type Gvk, type JsonSchema, type SchemaSet } from './openapi';
 
 export const SCHEME = 'kubewb-schema';

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { planApply, type PlannedDoc } from '../../core/apply/applyPlan';
-import { splitManifests, type ManifestDoc } from '../../core/apply/manifests';
+import { splitManifests, type ManifestDoc } from '../../core/apply/manifestFiles';
 import {
   applyPlanned,
   countsOf,

@@ -14,7 +14,7 @@ import type { RolloutActions } from '../rollout/rolloutCommands';
 import type { PortForwards } from '../portforward/portForwards';
 import type { ApplyService } from '../apply/applyService';
 import { applyCommands } from './apply';
-import { manifestCommands } from './manifests';
+import { manifestCommands } from './schemaCommands';
 import type { ManifestEditor } from '../yaml/manifestEditor';
 import type { StreamCommands } from './streams';
 

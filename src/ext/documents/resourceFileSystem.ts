@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { KubeError, toKubeError } from '../../core/kube/errors';
 import { deleteObject, describeText, getObject, replaceObject, type SaveResult } from '../../core/objects/objectApi';
-import { baseVersionOf, ManifestError, parseEditedText, toEditableText } from '../../core/resources/manifestDocument';
+import { baseVersionOf, ManifestError, parseEditedText, toEditableText } from '../../core/resources/editableObject';
 import {
   describeRef,
   formatDocumentPath,

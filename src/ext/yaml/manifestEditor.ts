@@ -6,7 +6,7 @@ import type { LanguageClient, ResponseError, LanguageClientOptions, ServerOption
 import type { KubeconfigService } from '../../core/kube/kubeconfigService';
 import { type SessionRegistry } from '../../core/watch/clusterSession';
 import { keyId, type ResourceKey } from '../../core/resources/objectRef';
-import { IncrementalAnalyzer, kustomizationPatches, type FileInfo } from '../../core/yaml/manifests';
+import { IncrementalAnalyzer, kustomizationPatches, type FileInfo } from '../../core/yaml/manifestDetection';
 import {
   ClusterSchemas,
   SCHEME,

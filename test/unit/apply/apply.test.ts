@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { fieldPathsIn, parseFieldPath, splitManifests } from '../../../src/core/apply/manifests';
+import { fieldPathsIn, parseFieldPath, splitManifests } from '../../../src/core/apply/manifestFiles';
 import { planApply } from '../../../src/core/apply/applyPlan';
 import {
   conflictsOf,

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import type { ServerResponse } from 'node:http';
 import { scriptedClient, scriptedServer } from '../../fakes/scriptedServer';
 import type { ClusterClient } from '../../../src/core/kube/clusterClient';
-import { splitManifests } from '../../../src/core/apply/manifests';
+import { splitManifests } from '../../../src/core/apply/manifestFiles';
 import { planApply } from '../../../src/core/apply/applyPlan';
 import { applyPlanned, reportLines } from '../../../src/core/apply/serverSideApply';
 import type { ApiResource } from '../../../src/core/kube/discovery';

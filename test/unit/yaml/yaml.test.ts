@@ -9,7 +9,7 @@ import {
   IncrementalAnalyzer,
   isHelmTemplate,
   kustomizationPatches,
-} from '../../../src/core/yaml/manifests';
+} from '../../../src/core/yaml/manifestDetection';
 import { convertCrd, convertOpenApi, kindSchema, type JsonSchema } from '../../../src/core/yaml/openapi';
 import {
   ClusterSchemas,

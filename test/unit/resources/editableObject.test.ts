@@ -10,7 +10,7 @@ import {
   parseEditedText,
   restoreHidden,
   toEditableText,
-} from '../../../src/core/resources/manifestDocument';
+} from '../../../src/core/resources/editableObject';
 import { type KubeObject } from '../../../src/core/resources/kubeObject';
 import type { ObjectRef } from '../../../src/core/resources/objectRef';
 

@@ -17,29 +17,3 @@ export const silentLogger: Logger = {
   warn: () => undefined,
   error: () => undefined,
 };
-
-export interface LogRecord {
-  level: 'trace' | 'debug' | 'info' | 'warn' | 'error';
-  component: string;
-  message: string;
-  details: unknown[];
-}
-
-/** Keeps every record in memory: for tests and for diagnostics. */
-export class RecordingLogger implements Logger {
-  readonly records: LogRecord[] = [];
-  trace = (component: string, message: string, ...details: unknown[]): void =>
-    this.push('trace', component, message, details);
-  debug = (component: string, message: string, ...details: unknown[]): void =>
-    this.push('debug', component, message, details);
-  info = (component: string, message: string, ...details: unknown[]): void =>
-    this.push('info', component, message, details);
-  warn = (component: string, message: string, ...details: unknown[]): void =>
-    this.push('warn', component, message, details);
-  error = (component: string, message: string, ...details: unknown[]): void =>
-    this.push('error', component, message, details);
-
-  private push(level: LogRecord['level'], component: string, message: string, details: unknown[]): void {
-    this.records.push({ level, component, message, details });
-  }
-}

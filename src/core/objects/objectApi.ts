@@ -1,8 +1,8 @@
 import { KubeError, toKubeError } from '../kube/errors';
 import type { JsonTransport } from '../kube/transport';
-import { describeRef, objectPath, type DocumentMode, type ObjectRef } from '../resources/objectRef';
-import { baseVersionOf, parseEditedText, restoreHidden } from '../resources/editableObject';
-import { type KubeObject } from '../resources/kubeObject';
+import { describeRef, objectPath, type ObjectRef } from '../resources/objectRef';
+import { baseVersionOf, restoreHidden } from '../resources/editableObject';
+import type { KubeObject } from '../resources/kubeObject';
 import { describeObject, type EventLike } from '../resources/describe';
 
 /**
@@ -61,19 +61,6 @@ export async function replaceObject(
     }
     throw err;
   }
-}
-
-/** Parses the edited text (see parseEditedText) and replaces the object with it. */
-export function saveEditedText(
-  client: JsonTransport,
-  ref: ObjectRef,
-  text: string,
-  mode: DocumentMode,
-  options: { kind?: string; baseVersion?: (fromText: string) => string } = {},
-): Promise<SaveResult> {
-  const edited = parseEditedText(text, mode, { ref, kind: options.kind });
-  const fromText = baseVersionOf(edited);
-  return replaceObject(client, ref, edited, options.baseVersion?.(fromText) ?? fromText);
 }
 
 /**

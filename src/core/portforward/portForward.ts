@@ -14,6 +14,7 @@ import type { KubeObject } from '../resources/kubeObject';
 import { objectPath } from '../resources/objectRef';
 import { labelSelectorOf, podReady } from '../rollout/rollout';
 import { Emitter, type Event } from '../common/event';
+import { asRecord, asRecords } from '../common/json';
 
 export type ForwardTargetKind = 'Pod' | 'Service' | 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'ReplicaSet';
 
@@ -32,14 +33,6 @@ export interface PortChoice {
   protocol?: string;
   /** Where a Service port goes: a number, or a container port name. */
   targetPort?: number | string;
-}
-
-type Obj = Record<string, unknown>;
-function rec(value: unknown): Obj {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Obj) : {};
-}
-function arr(value: unknown): Obj[] {
-  return Array.isArray(value) ? value.map(rec) : [];
 }
 
 /** The kinds a port can be forwarded from: the kind registry's `portForward` capability. */
@@ -61,8 +54,8 @@ export function describeTarget(t: ForwardTarget): string {
 /** The TCP ports of a pod's containers (or a pod template's). */
 export function containerPorts(podSpec: unknown): PortChoice[] {
   const out: PortChoice[] = [];
-  for (const c of arr(rec(podSpec).containers)) {
-    for (const p of arr(c.ports)) {
+  for (const c of asRecords(asRecord(podSpec).containers)) {
+    for (const p of asRecords(c.ports)) {
       if (typeof p.containerPort !== 'number') continue;
       if (p.protocol !== undefined && p.protocol !== 'TCP') continue;
       out.push({ port: p.containerPort, name: typeof p.name === 'string' ? p.name : undefined, protocol: 'TCP' });
@@ -73,9 +66,9 @@ export function containerPorts(podSpec: unknown): PortChoice[] {
 
 /** The ports a target offers: a Service's ports, or the containers' ports of the pod (template). */
 export function portsOf(target: ForwardTargetKind, obj: KubeObject): PortChoice[] {
-  const spec = rec(obj.spec);
+  const spec = asRecord(obj.spec);
   if (target === 'Service') {
-    return arr(spec.ports)
+    return asRecords(spec.ports)
       .filter((p) => typeof p.port === 'number' && (p.protocol === undefined || p.protocol === 'TCP'))
       .map((p) => ({
         port: p.port as number,
@@ -86,7 +79,7 @@ export function portsOf(target: ForwardTargetKind, obj: KubeObject): PortChoice[
       }));
   }
   if (target === 'Pod') return containerPorts(spec);
-  return containerPorts(rec(spec.template).spec);
+  return containerPorts(asRecord(spec.template).spec);
 }
 
 /** The pod port a forward to `port` of the target reaches on `pod` (a Service's targetPort, names resolved). */
@@ -95,21 +88,21 @@ export function podPortFor(target: ForwardTargetKind, obj: KubeObject, port: num
   const choice = portsOf('Service', obj).find((p) => p.port === port);
   const targetPort = choice?.targetPort ?? port;
   if (typeof targetPort === 'number') return targetPort;
-  const named = containerPorts(rec(pod.spec)).find((p) => p.name === targetPort);
+  const named = containerPorts(asRecord(pod.spec)).find((p) => p.name === targetPort);
   if (!named) throw new KubeError('invalid', `Pod ${podName(pod)} has no container port named "${targetPort}"`);
   return named.port;
 }
 
 function podName(pod: KubeObject): string {
-  const name = rec(pod.metadata).name;
+  const name = asRecord(pod.metadata).name;
   return typeof name === 'string' ? name : '';
 }
 
 /** The label selector that picks the target's pods (a Service's selector, a workload's spec.selector). */
 export function selectorOf(kind: ForwardTargetKind, obj: KubeObject): string {
-  const spec = rec(obj.spec);
+  const spec = asRecord(obj.spec);
   if (kind === 'Service') {
-    return Object.entries(rec(spec.selector))
+    return Object.entries(asRecord(spec.selector))
       .map(([k, v]) => `${k}=${String(v)}`)
       .join(',');
   }

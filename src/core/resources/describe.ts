@@ -1,4 +1,5 @@
 import type { KubeObject } from './kubeObject';
+import { asRecord, asRecords, type JsonRecord } from '../common/json';
 
 /**
  * A compact `kubectl describe`: the fields people look for first, conditions and events, as plain text.
@@ -19,14 +20,6 @@ export interface EventLike {
   metadata?: { creationTimestamp?: string };
 }
 
-type Rec = Record<string, unknown>;
-
-function rec(value: unknown): Rec {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Rec) : {};
-}
-function list(value: unknown): Rec[] {
-  return Array.isArray(value) ? value.map(rec) : [];
-}
 function str(value: unknown): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
@@ -66,7 +59,7 @@ function field(label: string, value: string): string {
 }
 
 function pairs(map: unknown, skip: string[] = []): string {
-  const entries = Object.entries(rec(map)).filter(([k]) => !skip.includes(k));
+  const entries = Object.entries(asRecord(map)).filter(([k]) => !skip.includes(k));
   if (entries.length === 0) return '<none>';
   return entries.map(([k, v]) => `${k}=${oneLine(str(v), 80)}`).join('\n' + ' '.repeat(14));
 }
@@ -81,9 +74,9 @@ export function describeObject(
   events: EventLike[] | { error: string },
   context: { context: string; now: number },
 ): string {
-  const metadata = rec(obj.metadata);
-  const spec = rec(obj.spec);
-  const status = rec(obj.status);
+  const metadata = asRecord(obj.metadata);
+  const spec = asRecord(obj.spec);
+  const status = asRecord(obj.status);
   const out: string[] = [];
   out.push(field('Name', str(metadata.name)));
   if (metadata.namespace) out.push(field('Namespace', str(metadata.namespace)));
@@ -94,7 +87,7 @@ export function describeObject(
   if (metadata.deletionTimestamp) out.push(field('Deleting', `since ${str(metadata.deletionTimestamp)}`));
   out.push(field('Labels', pairs(metadata.labels)));
   out.push(field('Annotations', pairs(metadata.annotations, ['kubectl.kubernetes.io/last-applied-configuration'])));
-  const owners = list(metadata.ownerReferences);
+  const owners = asRecords(metadata.ownerReferences);
   if (owners.length > 0) {
     out.push(
       field(
@@ -108,7 +101,7 @@ export function describeObject(
 
   out.push(...kindSpecific(obj, spec, status, context.now));
 
-  const conditions = list(status.conditions);
+  const conditions = asRecords(status.conditions);
   if (conditions.length > 0) {
     out.push('', 'Conditions:');
     out.push(
@@ -160,7 +153,7 @@ function lastSeen(e: EventLike): string | undefined {
   return e.series?.lastObservedTime ?? e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp ?? undefined;
 }
 
-function kindSpecific(obj: KubeObject, spec: Rec, status: Rec, now: number): string[] {
+function kindSpecific(obj: KubeObject, spec: JsonRecord, status: JsonRecord, now: number): string[] {
   const out: string[] = [];
   switch (obj.kind) {
     case 'Pod': {
@@ -168,8 +161,8 @@ function kindSpecific(obj: KubeObject, spec: Rec, status: Rec, now: number): str
       out.push(field('Node', str(spec.nodeName) || '<none>'));
       out.push(field('IP', str(status.podIP) || '<none>'));
       if (status.qosClass) out.push(field('QoS Class', str(status.qosClass)));
-      const statuses = new Map(list(status.containerStatuses).map((c) => [str(c.name), c]));
-      const containers = [...list(spec.initContainers), ...list(spec.containers)];
+      const statuses = new Map(asRecords(status.containerStatuses).map((c) => [str(c.name), c]));
+      const containers = [...asRecords(spec.initContainers), ...asRecords(spec.containers)];
       if (containers.length > 0) {
         out.push('', 'Containers:');
         out.push(
@@ -177,9 +170,9 @@ function kindSpecific(obj: KubeObject, spec: Rec, status: Rec, now: number): str
             ['NAME', 'IMAGE', 'STATE', 'READY', 'RESTARTS'],
             containers.map((c) => {
               const s = statuses.get(str(c.name)) ?? {};
-              const state = rec(s.state);
+              const state = asRecord(s.state);
               const [stateName] = Object.keys(state);
-              const reason = str(rec(state[stateName ?? '']).reason);
+              const reason = str(asRecord(state[stateName ?? '']).reason);
               return [
                 str(c.name),
                 str(c.image),
@@ -203,8 +196,8 @@ function kindSpecific(obj: KubeObject, spec: Rec, status: Rec, now: number): str
           `${desired} desired | ${str(status.updatedReplicas) || '0'} updated | ${str(status.readyReplicas) || '0'} ready | ${str(status.availableReplicas) || '0'} available`,
         ),
       );
-      out.push(field('Selector', pairs(rec(spec.selector).matchLabels)));
-      const strategy = rec(spec.strategy ?? spec.updateStrategy);
+      out.push(field('Selector', pairs(asRecord(spec.selector).matchLabels)));
+      const strategy = asRecord(spec.strategy ?? spec.updateStrategy);
       if (strategy.type) out.push(field('Strategy', str(strategy.type)));
       if (spec.paused === true) out.push(field('Paused', 'true'));
       out.push(...images(spec));
@@ -241,7 +234,7 @@ function kindSpecific(obj: KubeObject, spec: Rec, status: Rec, now: number): str
       out.push(field('Type', str(spec.type) || 'ClusterIP'));
       out.push(field('Cluster IP', str(spec.clusterIP) || '<none>'));
       out.push(field('Selector', pairs(spec.selector)));
-      const ports = list(spec.ports).map(
+      const ports = asRecords(spec.ports).map(
         (p) =>
           `${p.name ? `${str(p.name)} ` : ''}${str(p.port)}/${str(p.protocol) || 'TCP'} → ${str(p.targetPort) || str(p.port)}${p.nodePort ? ` (node ${str(p.nodePort)})` : ''}`,
       );
@@ -250,8 +243,8 @@ function kindSpecific(obj: KubeObject, spec: Rec, status: Rec, now: number): str
     }
     case 'ConfigMap': {
       out.push('', 'Data:');
-      const data = Object.entries(rec(obj.data)).map(([k, v]) => [k, `${Buffer.byteLength(str(v))} bytes`]);
-      const binary = Object.entries(rec(obj.binaryData)).map(([k, v]) => [
+      const data = Object.entries(asRecord(obj.data)).map(([k, v]) => [k, `${Buffer.byteLength(str(v))} bytes`]);
+      const binary = Object.entries(asRecord(obj.binaryData)).map(([k, v]) => [
         k,
         `${Buffer.from(str(v), 'base64').length} bytes (binary)`,
       ]);
@@ -262,18 +255,21 @@ function kindSpecific(obj: KubeObject, spec: Rec, status: Rec, now: number): str
     case 'Secret': {
       out.push(field('Type', str(obj.type) || 'Opaque'));
       out.push('', 'Data:');
-      const rows = Object.entries(rec(obj.data)).map(([k, v]) => [k, `${Buffer.from(str(v), 'base64').length} bytes`]);
+      const rows = Object.entries(asRecord(obj.data)).map(([k, v]) => [
+        k,
+        `${Buffer.from(str(v), 'base64').length} bytes`,
+      ]);
       out.push(...(rows.length > 0 ? table(['KEY', 'SIZE'], rows) : ['  <none>']));
       break;
     }
     case 'Node': {
-      const info = rec(status.nodeInfo);
+      const info = asRecord(status.nodeInfo);
       out.push(field('Kubelet', str(info.kubeletVersion) || '-'));
       out.push(field('OS', [str(info.osImage), str(info.architecture)].filter(Boolean).join(' ') || '-'));
       out.push(
         field(
           'Addresses',
-          list(status.addresses)
+          asRecords(status.addresses)
             .map((a) => `${str(a.type)}=${str(a.address)}`)
             .join(', ') || '<none>',
         ),
@@ -296,9 +292,9 @@ function kindSpecific(obj: KubeObject, spec: Rec, status: Rec, now: number): str
   return out;
 }
 
-function images(spec: Rec): string[] {
-  const podSpec = rec(rec(spec.template).spec);
-  const containers = list(podSpec.containers);
+function images(spec: JsonRecord): string[] {
+  const podSpec = asRecord(asRecord(spec.template).spec);
+  const containers = asRecords(podSpec.containers);
   if (containers.length === 0) return [];
   return [field('Images', containers.map((c) => `${str(c.name)}: ${str(c.image)}`).join('\n' + ' '.repeat(14)))];
 }

@@ -5,6 +5,7 @@
  */
 import { hasCapability, kindInfo, kindOfResource } from '../resources/kinds';
 import type { KubeObject } from '../resources/kubeObject';
+import { asNumber, asRecord, asRecords, type JsonRecord } from '../common/json';
 
 export type RolloutKind = 'Deployment' | 'StatefulSet' | 'DaemonSet';
 
@@ -52,25 +53,18 @@ function kubectlErrorName(kind: string, name: string): string {
   return `${kind.toLowerCase()}s.apps "${name}"`;
 }
 
-type Obj = Record<string, unknown>;
-function rec(value: unknown): Obj {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Obj) : {};
-}
-function num(value: unknown): number {
-  return typeof value === 'number' ? value : 0;
-}
 function str(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-function metaOf(obj: KubeObject): Obj {
-  return rec(obj.metadata);
+function metaOf(obj: KubeObject): JsonRecord {
+  return asRecord(obj.metadata);
 }
-function specOf(obj: KubeObject): Obj {
-  return rec(obj.spec);
+function specOf(obj: KubeObject): JsonRecord {
+  return asRecord(obj.spec);
 }
-function statusOf(obj: KubeObject): Obj {
-  return rec(obj.status);
+function statusOf(obj: KubeObject): JsonRecord {
+  return asRecord(obj.status);
 }
 export function nameOf(obj: KubeObject): string {
   return str(metaOf(obj).name) ?? '';
@@ -131,18 +125,18 @@ export function containersOf(obj: KubeObject): ContainerInfo[] {
   const podSpec = podSpecOf(obj);
   const list = (key: string, init: boolean): ContainerInfo[] =>
     (Array.isArray(podSpec[key]) ? (podSpec[key] as unknown[]) : []).map((c) => ({
-      name: str(rec(c).name) ?? '',
-      image: str(rec(c).image) ?? '',
+      name: str(asRecord(c).name) ?? '',
+      image: str(asRecord(c).image) ?? '',
       init,
     }));
   return [...list('initContainers', true), ...list('containers', false)];
 }
 
-function podSpecOf(obj: KubeObject): Obj {
+function podSpecOf(obj: KubeObject): JsonRecord {
   const spec = specOf(obj);
-  if (obj.kind === 'CronJob') return rec(rec(rec(rec(spec.jobTemplate).spec).template).spec);
+  if (obj.kind === 'CronJob') return asRecord(asRecord(asRecord(asRecord(spec.jobTemplate).spec).template).spec);
   if (obj.kind === 'Pod') return spec;
-  return rec(rec(spec.template).spec);
+  return asRecord(asRecord(spec.template).spec);
 }
 
 /** `kubectl set image`: a strategic merge patch on the named container (merged by name). */
@@ -168,17 +162,17 @@ export function suspendPatch(suspend: boolean): Patch {
 /** `kubectl create job --from=cronjob/<name>`: a Job from the CronJob's template, owned by the CronJob. */
 export function jobFromCronJob(cronJob: KubeObject, jobName: string): KubeObject {
   const meta = metaOf(cronJob);
-  const template = rec(specOf(cronJob).jobTemplate);
-  const tmeta = rec(template.metadata);
+  const template = asRecord(specOf(cronJob).jobTemplate);
+  const tmeta = asRecord(template.metadata);
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',
     metadata: {
       name: jobName,
       namespace: str(meta.namespace),
-      labels: rec(tmeta.labels),
+      labels: asRecord(tmeta.labels),
       annotations: {
-        ...(rec(tmeta.annotations) as Record<string, string>),
+        ...(asRecord(tmeta.annotations) as Record<string, string>),
         'cronjob.kubernetes.io/instantiate': 'manual',
       },
       ownerReferences: [
@@ -209,7 +203,7 @@ export interface Revision {
   revision: number;
   changeCause: string | undefined;
   /** The pod template of the revision (pod-template-hash label removed). */
-  template: Obj;
+  template: JsonRecord;
   /** The ReplicaSet or ControllerRevision that holds it. */
   source: KubeObject;
   created: string | undefined;
@@ -217,13 +211,13 @@ export interface Revision {
 
 function ownedBy(obj: KubeObject, uid: string | undefined): boolean {
   const refs = metaOf(obj).ownerReferences;
-  return Array.isArray(refs) && refs.some((r) => rec(r).uid === uid);
+  return Array.isArray(refs) && refs.some((r) => asRecord(r).uid === uid);
 }
 
-function withoutHash(template: Obj): Obj {
+function withoutHash(template: JsonRecord): JsonRecord {
   const copy = structuredClone(template);
-  const meta = rec(copy.metadata);
-  const labels = rec(meta.labels);
+  const meta = asRecord(copy.metadata);
+  const labels = asRecord(meta.labels);
   if (POD_TEMPLATE_HASH in labels) {
     delete labels[POD_TEMPLATE_HASH];
     meta.labels = labels;
@@ -238,15 +232,15 @@ export function revisionsOf(kind: RolloutKind, owner: KubeObject, candidates: re
   for (const item of candidates) {
     if (!ownedBy(item, uid)) continue;
     const meta = metaOf(item);
-    const annotations = rec(meta.annotations);
+    const annotations = asRecord(meta.annotations);
     let revision: number;
-    let template: Obj;
+    let template: JsonRecord;
     if (kind === 'Deployment') {
       revision = Number(annotations[REVISION]);
-      template = rec(specOf(item).template);
+      template = asRecord(specOf(item).template);
     } else {
-      revision = num(item.revision);
-      template = rec(rec(rec(item.data).spec).template);
+      revision = asNumber(item.revision);
+      template = asRecord(asRecord(asRecord(item.data).spec).template);
     }
     if (!Number.isFinite(revision) || revision <= 0) continue;
     out.push({
@@ -294,7 +288,7 @@ export function undoTarget(
 function stableJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
   if (typeof value === 'object' && value !== null) {
-    const entries = Object.entries(value as Obj)
+    const entries = Object.entries(value as JsonRecord)
       .filter(([, v]) => v !== undefined)
       .sort(([a], [b]) => (a < b ? -1 : 1));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
@@ -303,7 +297,7 @@ function stableJson(value: unknown): string {
 }
 
 /** Whether two pod templates are the same, ignoring pod-template-hash (kubectl's equalIgnoreHash). */
-export function sameTemplate(a: Obj, b: Obj): boolean {
+export function sameTemplate(a: JsonRecord, b: JsonRecord): boolean {
   return stableJson(withoutHash(a)) === stableJson(withoutHash(b));
 }
 
@@ -322,7 +316,7 @@ export function undoPlan(kind: RolloutKind, owner: KubeObject, target: Revision)
       "you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try again",
     );
   }
-  const current = rec(specOf(owner).template);
+  const current = asRecord(specOf(owner).template);
   if (sameTemplate(target.template, current)) {
     return {
       kind: 'skip',
@@ -331,12 +325,12 @@ export function undoPlan(kind: RolloutKind, owner: KubeObject, target: Revision)
   }
   if (kind === 'Deployment') {
     const annotations: Record<string, string> = {};
-    const own = rec(meta.annotations);
+    const own = asRecord(meta.annotations);
     for (const key of ANNOTATIONS_TO_SKIP) {
       const v = str(own[key]);
       if (v !== undefined) annotations[key] = v;
     }
-    for (const [key, value] of Object.entries(rec(metaOf(target.source).annotations))) {
+    for (const [key, value] of Object.entries(asRecord(metaOf(target.source).annotations))) {
       if (!ANNOTATIONS_TO_SKIP.has(key) && typeof value === 'string') annotations[key] = value;
     }
     return {
@@ -354,13 +348,13 @@ export function undoPlan(kind: RolloutKind, owner: KubeObject, target: Revision)
     };
   }
   // StatefulSet / DaemonSet: the ControllerRevision's data is the strategic merge patch kubectl applies.
-  const data = structuredClone(rec(target.source.data));
+  const data = structuredClone(asRecord(target.source.data));
   return {
     kind: 'patch',
     revision: target.revision,
     patch: {
       contentType: 'application/strategic-merge-patch+json',
-      body: { ...data, metadata: { ...rec(data.metadata), resourceVersion } },
+      body: { ...data, metadata: { ...asRecord(data.metadata), resourceVersion } },
     },
   };
 }
@@ -387,19 +381,19 @@ export function rolloutStatus(kind: RolloutKind, obj: KubeObject): RolloutStatus
   const spec = specOf(obj);
   const status = statusOf(obj);
   const name = nameOf(obj);
-  const generation = num(meta.generation);
-  const observed = num(status.observedGeneration);
+  const generation = asNumber(meta.generation);
+  const observed = asNumber(status.observedGeneration);
   if (kind === 'Deployment') {
     const desired = typeof spec.replicas === 'number' ? spec.replicas : 1;
     const progress = {
       desired,
-      updated: num(status.updatedReplicas),
-      ready: num(status.readyReplicas),
-      available: num(status.availableReplicas),
+      updated: asNumber(status.updatedReplicas),
+      ready: asNumber(status.readyReplicas),
+      available: asNumber(status.availableReplicas),
     };
     const waiting = (message: string): RolloutStatus => ({ state: 'progressing', message, progress });
     if (generation > observed) return waiting('Waiting for deployment spec update to be observed...');
-    const conditions = Array.isArray(status.conditions) ? status.conditions.map(rec) : [];
+    const conditions = asRecords(status.conditions);
     const progressing = conditions.find((c) => c.type === 'Progressing');
     if (progressing?.reason === 'ProgressDeadlineExceeded') {
       return { state: 'failed', message: `deployment "${name}" exceeded its progress deadline`, progress };
@@ -409,7 +403,7 @@ export function rolloutStatus(kind: RolloutKind, obj: KubeObject): RolloutStatus
         `Waiting for deployment "${name}" rollout to finish: ${progress.updated} out of ${desired} new replicas have been updated...`,
       );
     }
-    const replicas = num(status.replicas);
+    const replicas = asNumber(status.replicas);
     if (replicas > progress.updated) {
       return waiting(
         `Waiting for deployment "${name}" rollout to finish: ${replicas - progress.updated} old replicas are pending termination...`,
@@ -424,12 +418,12 @@ export function rolloutStatus(kind: RolloutKind, obj: KubeObject): RolloutStatus
   }
   if (kind === 'DaemonSet') {
     const progress = {
-      desired: num(status.desiredNumberScheduled),
-      updated: num(status.updatedNumberScheduled),
-      ready: num(status.numberReady),
-      available: num(status.numberAvailable),
+      desired: asNumber(status.desiredNumberScheduled),
+      updated: asNumber(status.updatedNumberScheduled),
+      ready: asNumber(status.numberReady),
+      available: asNumber(status.numberAvailable),
     };
-    if (rec(spec.updateStrategy).type !== undefined && rec(spec.updateStrategy).type !== 'RollingUpdate') {
+    if (asRecord(spec.updateStrategy).type !== undefined && asRecord(spec.updateStrategy).type !== 'RollingUpdate') {
       return { state: 'failed', message: 'rollout status is only available for RollingUpdate strategy type', progress };
     }
     if (generation > observed) {
@@ -455,11 +449,11 @@ export function rolloutStatus(kind: RolloutKind, obj: KubeObject): RolloutStatus
   const desired = typeof spec.replicas === 'number' ? spec.replicas : 1;
   const progress = {
     desired,
-    updated: num(status.updatedReplicas),
-    ready: num(status.readyReplicas),
-    available: num(status.availableReplicas),
+    updated: asNumber(status.updatedReplicas),
+    ready: asNumber(status.readyReplicas),
+    available: asNumber(status.availableReplicas),
   };
-  const strategy = rec(spec.updateStrategy);
+  const strategy = asRecord(spec.updateStrategy);
   if (strategy.type !== undefined && strategy.type !== 'RollingUpdate') {
     return { state: 'failed', message: 'rollout status is only available for RollingUpdate strategy type', progress };
   }
@@ -469,7 +463,7 @@ export function rolloutStatus(kind: RolloutKind, obj: KubeObject): RolloutStatus
   if (progress.ready < desired) {
     return { state: 'progressing', message: `Waiting for ${desired - progress.ready} pods to be ready...`, progress };
   }
-  const rolling = strategy.rollingUpdate === undefined ? undefined : rec(strategy.rollingUpdate);
+  const rolling = strategy.rollingUpdate === undefined ? undefined : asRecord(strategy.rollingUpdate);
   if (rolling) {
     if (typeof rolling.partition === 'number' && progress.updated < desired - rolling.partition) {
       return {
@@ -494,7 +488,7 @@ export function rolloutStatus(kind: RolloutKind, obj: KubeObject): RolloutStatus
   }
   return {
     state: 'done',
-    message: `statefulset rolling update complete ${num(status.currentReplicas)} pods at revision ${updateRevision}...`,
+    message: `statefulset rolling update complete ${asNumber(status.currentReplicas)} pods at revision ${updateRevision}...`,
     progress,
   };
 }
@@ -508,9 +502,9 @@ export function progressText(p: RolloutProgress): string {
 
 /** `app=web,tier=front` from a selector's matchLabels (matchExpressions as set-based requirements). */
 export function labelSelectorOf(selector: unknown): string {
-  const sel = rec(selector);
-  const parts = Object.entries(rec(sel.matchLabels)).map(([k, v]) => `${k}=${String(v)}`);
-  for (const expr of Array.isArray(sel.matchExpressions) ? sel.matchExpressions.map(rec) : []) {
+  const sel = asRecord(selector);
+  const parts = Object.entries(asRecord(sel.matchLabels)).map(([k, v]) => `${k}=${String(v)}`);
+  for (const expr of asRecords(sel.matchExpressions)) {
     const key = str(expr.key) ?? '';
     const values = Array.isArray(expr.values) ? expr.values.map(String) : [];
     switch (expr.operator) {
@@ -538,20 +532,20 @@ export function podProblem(pod: KubeObject): string | undefined {
   const statuses = [
     ...(Array.isArray(status.initContainerStatuses) ? (status.initContainerStatuses as unknown[]) : []),
     ...(Array.isArray(status.containerStatuses) ? (status.containerStatuses as unknown[]) : []),
-  ].map(rec);
+  ].map(asRecord);
   for (const cs of statuses) {
-    const state = rec(cs.state);
-    const waiting = rec(state.waiting);
+    const state = asRecord(cs.state);
+    const waiting = asRecord(state.waiting);
     const reason = str(waiting.reason);
     if (reason && reason !== 'ContainerCreating' && reason !== 'PodInitializing') {
       return `${str(cs.name) ?? 'container'}: ${reason}${str(waiting.message) ? ` (${str(waiting.message)})` : ''}`;
     }
-    const terminated = rec(state.terminated);
-    if (num(terminated.exitCode) !== 0) {
-      return `${str(cs.name) ?? 'container'}: ${str(terminated.reason) ?? 'Error'} (exit code ${num(terminated.exitCode)})`;
+    const terminated = asRecord(state.terminated);
+    if (asNumber(terminated.exitCode) !== 0) {
+      return `${str(cs.name) ?? 'container'}: ${str(terminated.reason) ?? 'Error'} (exit code ${asNumber(terminated.exitCode)})`;
     }
   }
-  const conditions = Array.isArray(status.conditions) ? status.conditions.map(rec) : [];
+  const conditions = asRecords(status.conditions);
   const scheduled = conditions.find((c) => c.type === 'PodScheduled');
   if (scheduled?.status === 'False' && scheduled.reason === 'Unschedulable') {
     return `Unschedulable${str(scheduled.message) ? ` (${str(scheduled.message)})` : ''}`;
@@ -564,6 +558,6 @@ export function podReady(pod: KubeObject): boolean {
   if (metaOf(pod).deletionTimestamp) return false;
   const status = statusOf(pod);
   if (status.phase !== 'Running') return false;
-  const conditions = Array.isArray(status.conditions) ? status.conditions.map(rec) : [];
+  const conditions = asRecords(status.conditions);
   return conditions.some((c) => c.type === 'Ready' && c.status === 'True');
 }

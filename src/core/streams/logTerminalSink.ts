@@ -2,10 +2,9 @@ import type { Logger } from '../common/logger';
 import type { LogOptions } from './logFollower';
 import { KUBELET_TIMESTAMP_LENGTH } from './logText';
 import type { LogSource, MultiLogSink } from './workloadLogs';
+import { DIM, RED, RESET, colour } from './ansi';
 
 const COLOURS = [36, 33, 35, 32, 34, 96, 93, 95, 92, 94];
-const DIM = '\x1b[2m';
-const RESET = '\x1b[0m';
 
 export function colourOf(key: string): number {
   let h = 0;
@@ -46,7 +45,7 @@ export function terminalLogSink(
   log: Logger,
 ): MultiLogSink {
   const prefixOfSource = (source: LogSource): string =>
-    showPrefix ? `\x1b[${colourOf(`${source.pod}/${source.container}`)}m${prefixOf(source)}${RESET}` : '';
+    showPrefix ? `${colour(colourOf(`${source.pod}/${source.container}`))}${prefixOf(source)}${RESET}` : '';
   // Blocks mostly come from the same source one after the other: its replacement is made once, not per block.
   let replacementFor: { source: LogSource; replacement: string } | undefined;
   const replacementOf = (source: LogSource): string => {
@@ -77,7 +76,7 @@ export function terminalLogSink(
     end(message, error) {
       if (error) {
         log.warn('logs', error.message, error.cause);
-        emit(`\x1b[31m[kube-workbench] ${error.message}${RESET}\r\n`);
+        emit(`${RED}[kube-workbench] ${error.message}${RESET}\r\n`);
       } else {
         emit(`${DIM}[kube-workbench] ${message ?? 'The log ended.'}${RESET}\r\n`);
       }

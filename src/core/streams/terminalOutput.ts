@@ -1,3 +1,5 @@
+import { DIM, RESET } from './ansi';
+
 export interface TerminalOutputOptions {
   /** While output keeps coming, at most one write per this many milliseconds. */
   readonly intervalMs?: number;
@@ -10,8 +12,6 @@ export interface TerminalOutputOptions {
   readonly maxPendingChars?: number;
 }
 
-const DIM = '\x1b[2m';
-const RESET = '\x1b[0m';
 /** Output that stays under this per interval (echo, a prompt, a few lines) is written without waiting. */
 const INTERACTIVE_CHARS = 4096;
 const INTERACTIVE_WRITES = 8;

@@ -7,12 +7,9 @@ import type { ContainerRef } from '../../core/streams/logFollower';
 import { OutputRecorder } from '../../core/streams/terminalOutput';
 import type { Transport } from '../../core/kube/transport';
 import type { TerminalSession } from './logTerminal';
+import { DIM, RED, RESET } from '../../core/streams/ansi';
 
 export type { ContainerSession };
-
-const DIM = '\x1b[2m';
-const RED = '\x1b[31m';
-const RESET = '\x1b[0m';
 
 /**
  * A container session as a VS Code terminal: exec (TTY, the terminal's size sent before the command starts and on

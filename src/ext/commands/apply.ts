@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { ApplyService } from '../apply/applyService';
 import { Commands } from '../ids';
-import type { CommandHandler } from '../registerCommands';
+import type { CommandTable } from '../registerCommands';
 
 type ApplyCommand =
   | typeof Commands.applyManifest
@@ -28,7 +28,7 @@ export function manifestUris(arg: unknown, selection: unknown): vscode.Uri[] {
 }
 
 /** The handlers of the apply commands, spread into the command table. */
-export function applyCommands(apply: ApplyService): Record<ApplyCommand, { title: string; run: CommandHandler }> {
+export function applyCommands(apply: ApplyService): CommandTable<ApplyCommand> {
   return {
     [Commands.applyManifest]: {
       title: 'applying the manifest',

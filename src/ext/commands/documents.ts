@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { ResourceDocuments } from '../documents/resourceFileSystem';
 import { activeEditorTarget, objectTargetOf, type ObjectTarget } from '../views/targets';
 import { Commands } from '../ids';
-import type { CommandHandler } from '../registerCommands';
+import type { CommandTable } from '../registerCommands';
 
 type DocumentCommand =
   | typeof Commands.openResource
@@ -22,9 +22,7 @@ function required(arg: unknown): ObjectTarget {
 }
 
 /** The handlers of the document commands, spread into the command table. */
-export function documentCommands(
-  documents: ResourceDocuments,
-): Record<DocumentCommand, { title: string; run: CommandHandler }> {
+export function documentCommands(documents: ResourceDocuments): CommandTable<DocumentCommand> {
   return {
     [Commands.openResource]: {
       title: 'opening the object',

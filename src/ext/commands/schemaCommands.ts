@@ -1,11 +1,9 @@
 import type { ManifestEditor } from '../yaml/manifestEditor';
 import { Commands } from '../ids';
-import type { CommandHandler } from '../registerCommands';
+import type { CommandTable } from '../registerCommands';
 
 /** Commands of the manifest editor (schemas for YAML manifests). */
-export function manifestCommands(
-  editor: ManifestEditor,
-): Record<typeof Commands.selectSchemaSource, { title: string; run: CommandHandler }> {
+export function manifestCommands(editor: ManifestEditor): CommandTable<typeof Commands.selectSchemaSource> {
   return {
     [Commands.selectSchemaSource]: {
       title: 'choosing the schema source for manifests',

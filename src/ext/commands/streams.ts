@@ -7,7 +7,7 @@ import { containerNames, podPath, type LogOptions } from '../../core/streams/log
 import { podSelectionOf, type WorkloadRef } from '../../core/streams/workloadLogs';
 import { hasCapability } from '../../core/resources/kinds';
 import { SETTINGS_SECTION, Commands } from '../ids';
-import type { CommandHandler } from '../registerCommands';
+import type { CommandTable } from '../registerCommands';
 import type { Guard } from '../guard';
 import { openLogTerminal, type TerminalSession } from '../terminals/logTerminal';
 import { openContainerTerminal, type ContainerSession } from '../terminals/execTerminal';
@@ -276,7 +276,7 @@ export class StreamCommands {
     };
   }
 
-  handlers(): Record<StreamCommand, { title: string; run: CommandHandler }> {
+  commands(): CommandTable<StreamCommand> {
     return {
       [Commands.followLogs]: {
         title: 'following the logs',

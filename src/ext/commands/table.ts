@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import type { KubeconfigService } from '../../core/kube/kubeconfigService';
 import type { SessionRegistry } from '../../core/watch/clusterSession';
-import { Commands, type CommandId } from '../ids';
-import type { CommandHandler } from '../registerCommands';
+import { Commands } from '../ids';
+import type { CommandTable } from '../registerCommands';
 import type { OutputLogger } from '../log';
 import type { WindowState } from '../windowState';
 import type { ClusterTreeProvider } from '../views/clusterTree';
@@ -37,14 +37,14 @@ function asNode(value: unknown): Node | undefined {
 }
 
 /** Every command id maps to its handler; the compiler checks that none is missing. */
-export function buildCommandTable(s: CommandServices): Record<CommandId, { title: string; run: CommandHandler }> {
+export function buildCommandTable(s: CommandServices): CommandTable {
   return {
     ...documentCommands(s.documents),
     ...s.rollouts.commands(),
     ...s.portForwards.commands(),
     ...applyCommands(s.apply),
     ...manifestCommands(s.manifests),
-    ...s.streams.handlers(),
+    ...s.streams.commands(),
     [Commands.refresh]: {
       title: 'refreshing the clusters',
       // Reloading announces the change: sessions are reset and the tree rebuilt by their listeners.

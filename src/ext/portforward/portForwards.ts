@@ -16,7 +16,7 @@ import type { KubeObject } from '../../core/resources/kubeObject';
 import type { Guard } from '../guard';
 import type { OutputLogger } from '../log';
 import { Commands, ContextKeys } from '../ids';
-import type { CommandHandler } from '../registerCommands';
+import type { CommandTable } from '../registerCommands';
 import { objectTargetOf } from '../views/targets';
 
 export type PortForwardCommand =
@@ -152,7 +152,7 @@ export class PortForwards implements vscode.TreeDataProvider<ForwardState>, vsco
     return text === undefined ? undefined : Number(text);
   }
 
-  commands(): Record<PortForwardCommand, { title: string; run: CommandHandler }> {
+  commands(): CommandTable<PortForwardCommand> {
     return {
       [Commands.portForward]: {
         title: 'forwarding a port',

@@ -32,7 +32,7 @@ import {
 import type { Guard } from '../guard';
 import type { OutputLogger } from '../log';
 import { Commands } from '../ids';
-import type { CommandHandler } from '../registerCommands';
+import type { CommandTable } from '../registerCommands';
 import { objectTargetOf } from '../views/targets';
 
 export type RolloutCommand =
@@ -262,7 +262,7 @@ export class RolloutActions implements vscode.Disposable {
     return { message, rollout: await this.follow(ref, opts) };
   }
 
-  commands(): Record<RolloutCommand, { title: string; run: CommandHandler }> {
+  commands(): CommandTable<RolloutCommand> {
     const table = this.handlers();
     // A refusal kubectl would print (restart of a paused deployment, no revision to undo to, …) is shown without
     // waiting for the user and handed back as the result, so that callers (and tests) see it.
@@ -282,7 +282,7 @@ export class RolloutActions implements vscode.Disposable {
     return table;
   }
 
-  private handlers(): Record<RolloutCommand, { title: string; run: CommandHandler }> {
+  private handlers(): CommandTable<RolloutCommand> {
     type FollowOpts = { follow?: boolean; timeoutMs?: number };
     return {
       [Commands.rolloutRestart]: {

@@ -1,5 +1,6 @@
 import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
 import type { KubeObject } from '../resources/kubeObject';
+import { pathSegmentProblem } from '../resources/objectRef';
 
 /**
  * One document of a manifest file: where it is (file, index, lines), the object it holds, or why it cannot be
@@ -72,7 +73,7 @@ export function splitManifests(text: string, source: string): ManifestDoc[] {
     if (problem) {
       out.push({
         ...base,
-        error: { message: problem, line: lineOf(problem.startsWith('metadata') ? 'metadata' : '') },
+        error: { message: problem.message, line: lineOf(problem.path) },
       });
       continue;
     }
@@ -85,15 +86,36 @@ function firstLine(message: string): string {
   return message.split('\n')[0]!.trim();
 }
 
-function missingField(obj: KubeObject): string | undefined {
+/** What makes the object impossible to address (a missing or unusable field), and the field's path. */
+function missingField(obj: KubeObject): { message: string; path: string } | undefined {
   const str = (v: unknown): boolean => typeof v === 'string' && v.length > 0;
-  if (!str(obj.apiVersion)) return 'apiVersion is missing';
-  if (!str(obj.kind)) return 'kind is missing';
-  const metadata = obj.metadata as { name?: unknown; generateName?: unknown } | undefined;
+  if (!str(obj.apiVersion)) return { message: 'apiVersion is missing', path: '' };
+  if (!str(obj.kind)) return { message: 'kind is missing', path: '' };
+  const metadata = obj.metadata as { name?: unknown; generateName?: unknown; namespace?: unknown } | undefined;
   if (!metadata || !str(metadata.name)) {
-    return metadata && str(metadata.generateName)
-      ? 'metadata.name is missing (generateName cannot be applied; use a fixed name)'
-      : 'metadata.name is missing';
+    return {
+      message:
+        metadata && str(metadata.generateName)
+          ? 'metadata.name is missing (generateName cannot be applied; use a fixed name)'
+          : 'metadata.name is missing',
+      path: 'metadata',
+    };
+  }
+  // A name becomes one segment of the object's URL: "..", "." or "a/b" would address something else.
+  const nameProblem = pathSegmentProblem(metadata.name as string);
+  if (nameProblem)
+    return {
+      message: `metadata.name ${JSON.stringify(metadata.name)} is not a valid name: ${nameProblem}`,
+      path: 'metadata.name',
+    };
+  if (metadata.namespace !== undefined) {
+    const namespaceProblem =
+      typeof metadata.namespace === 'string' ? pathSegmentProblem(metadata.namespace) : 'it is not text';
+    if (namespaceProblem)
+      return {
+        message: `metadata.namespace ${JSON.stringify(metadata.namespace)} is not a valid namespace: ${namespaceProblem}`,
+        path: 'metadata.namespace',
+      };
   }
   return undefined;
 }

@@ -436,7 +436,25 @@ export async function deletePlanned(
     }
     const what = `deleting ${describeDoc(p)}`;
     try {
-      await client.request(objectPath(p.ref), { method: 'DELETE', query: { propagationPolicy: 'Background' } }, what);
+      // Only the object that is there now: its uid, read just before, is the delete's precondition. One deleted
+      // and created again in between (or a path that resolves elsewhere) makes the server refuse with 409.
+      const live = await getLive(client, p.ref, `reading ${describeDoc(p)} before deleting it`);
+      const uid = live?.metadata?.uid;
+      if (!live || typeof uid !== 'string') {
+        results.push({ planned: p, status: 'notFound', line: p.doc.startLine });
+        continue;
+      }
+      const options = {
+        kind: 'DeleteOptions',
+        apiVersion: 'v1',
+        propagationPolicy: 'Background',
+        preconditions: { uid },
+      };
+      await client.request(
+        objectPath(p.ref),
+        { method: 'DELETE', body: JSON.stringify(options), contentType: 'application/json' },
+        what,
+      );
       results.push({ planned: p, status: 'deleted', line: p.doc.startLine });
     } catch (err) {
       const error = toKubeError(err, what);
@@ -445,6 +463,15 @@ export async function deletePlanned(
         continue;
       }
       if (error.kind === 'unreachable' || error.kind === 'timeout') stopped = `context "${context}" stopped answering`;
+      if (error.kind === 'conflict') {
+        results.push({
+          planned: p,
+          status: 'failed',
+          message: `not deleted: it was replaced (deleted and created again) after it was read; ${error.message}`,
+          line: p.doc.startLine,
+        });
+        continue;
+      }
       const failure = failureOf(p, error);
       results.push({ planned: p, status: 'failed', message: failure.message, line: failure.line });
     }

@@ -129,6 +129,9 @@ export class ClusterClient {
     const headers = opts.headers as Record<string, string>;
     headers.Accept = options.accept ?? 'application/json';
     if (options.contentType) headers['Content-Type'] = options.contentType;
+    // Node frames a DELETE body only when told its length (it uses chunked encoding by default for POST, PUT and
+    // PATCH only): without it the API server reads no body, and a DELETE's preconditions would be dropped.
+    if (options.body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(options.body));
     headers['User-Agent'] = 'kube-workbench';
     return { url, opts };
   }

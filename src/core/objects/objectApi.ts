@@ -1,6 +1,6 @@
 import { KubeError, toKubeError } from '../kube/errors';
 import type { JsonTransport } from '../kube/transport';
-import { describeRef, objectPath, type ObjectRef } from '../resources/objectRef';
+import { collectionOf, describeRef, objectPath, type ObjectRef } from '../resources/objectRef';
 import { baseVersionOf, restoreHidden } from '../resources/editableObject';
 import type { KubeObject } from '../resources/kubeObject';
 import { describeObject, type EventLike } from '../resources/describe';
@@ -85,8 +85,7 @@ interface EventList {
  * theirs in any namespace (usually default), so the search then spans all namespaces.
  */
 export async function eventsFor(client: JsonTransport, ref: ObjectRef, uid: string): Promise<EventLike[]> {
-  const path =
-    ref.namespace !== undefined ? `/api/v1/namespaces/${encodeURIComponent(ref.namespace)}/events` : '/api/v1/events';
+  const path = collectionOf('Event', ref.namespace);
   const list = await client.getJson<EventList>(
     path,
     { query: { fieldSelector: `involvedObject.uid=${uid}` } },

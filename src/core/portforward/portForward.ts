@@ -11,7 +11,7 @@ import type { JsonTransport } from '../kube/transport';
 import { KubeError, toKubeError } from '../kube/errors';
 import { hasCapability, kindInfo } from '../resources/kinds';
 import type { KubeObject } from '../resources/kubeObject';
-import { objectPath } from '../resources/objectRef';
+import { collectionOf, objectPath, pathOf } from '../resources/objectRef';
 import { labelSelectorOf, podReady } from '../rollout/rollout';
 import { Emitter, type Event } from '../common/event';
 import { asRecord, asRecords } from '../common/json';
@@ -135,7 +135,7 @@ export function websocketOpener(client: ActingConnector & { readonly serverUrl: 
     } = {};
     await kc.applyToHTTPSOptions(opts as never);
     const base = server.replace(/\/$/, '').replace(/^http/, 'ws');
-    const url = `${base}/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/portforward?ports=${port}`;
+    const url = `${base}${pathOf('Pod', namespace, pod)}/portforward?ports=${port}`;
     const what = `forwarding to port ${port} of pod "${pod}" in namespace "${namespace}"`;
     return new Promise<WebSocket>((resolve, reject) => {
       const ws = new (webSocketClass())(url, ['v4.channel.k8s.io'], {
@@ -275,12 +275,9 @@ export class PortForwardSession {
 
   /** The pod to use now: the current one while it exists and is Ready, otherwise a Ready pod of the target. */
   private async currentPod(): Promise<KubeObject> {
-    const ns = encodeURIComponent(this.target.namespace);
     if (this.pod) {
       try {
-        const fresh = await this.client.getJson<KubeObject>(
-          `/api/v1/namespaces/${ns}/pods/${encodeURIComponent(podName(this.pod))}`,
-        );
+        const fresh = await this.client.getJson<KubeObject>(pathOf('Pod', this.target.namespace, podName(this.pod)));
         if (this.target.kind === 'Pod' || podReady(fresh)) {
           this.pod = fresh;
           return fresh;
@@ -299,7 +296,7 @@ export class PortForwardSession {
     if (!selector)
       throw new KubeError('invalid', `${describeTarget(this.target)} selects no pods (it has no selector)`);
     const pods = await this.client.getJson<{ items?: KubeObject[] }>(
-      `/api/v1/namespaces/${ns}/pods`,
+      collectionOf('Pod', this.target.namespace),
       { query: { labelSelector: selector } },
       what,
     );

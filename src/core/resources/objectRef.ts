@@ -1,3 +1,6 @@
+import { KubeError } from '../kube/errors';
+import { kindInfo } from './kinds';
+
 /**
  * One Kubernetes object, addressed the way the API addresses it (group/version/plural, namespace, name), and
  * the document paths the editor uses for it. Pure: no I/O, no `vscode`.
@@ -25,11 +28,44 @@ export function apiVersionOf(ref: Pick<ObjectRef, 'group' | 'version'>): string 
   return ref.group === '' ? ref.version : `${ref.group}/${ref.version}`;
 }
 
-/** The object's URL path on the API server; every name is encoded (names are data, never path syntax). */
+/**
+ * Why `segment` cannot be one segment of an API path, or undefined when it can. apimachinery's rule for names
+ * (IsValidPathSegmentName: not "." or "..", no "/" or "%"), and also: not empty, no control characters. The API
+ * server resolves `.` and `..` like a file path: `DELETE …/secrets/.` would be `DELETE …/secrets/`, the whole
+ * collection. So this is checked where paths are made, for every segment, and nothing is sent on a failure.
+ */
+export function pathSegmentProblem(segment: string): string | undefined {
+  if (typeof segment !== 'string') return 'it is not text';
+  if (segment.length === 0) return 'it is empty';
+  if (segment === '.' || segment === '..') return `it may not be "${segment}"`;
+  if (segment.includes('/')) return 'it may not contain "/"';
+  if (segment.includes('%')) return 'it may not contain "%"';
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+  if (/[\u0000-\u001f\u007f]/.test(segment)) return 'it may not contain control characters';
+  return undefined;
+}
+
+/** Throws a user's error naming the segment and what is wrong with it; returns it encoded for a path. */
+function segment(value: string, role: string, whose: () => string): string {
+  const problem = pathSegmentProblem(value);
+  if (problem) {
+    const shown = JSON.stringify(value).slice(0, 80);
+    throw new KubeError(
+      'invalid',
+      `The ${role} ${shown} of ${whose()} cannot be sent to the API server: ${problem}. Nothing was sent.`,
+    );
+  }
+  return enc(value);
+}
+
+/**
+ * The object's URL path on the API server. Every segment is checked (see pathSegmentProblem) and encoded: names
+ * are data, never path syntax. Throws a KubeError of kind 'invalid' before anything is sent.
+ */
 export function objectPath(ref: ObjectRef): string {
-  const base = ref.group === '' ? `/api/${enc(ref.version)}` : `/apis/${enc(ref.group)}/${enc(ref.version)}`;
-  const ns = ref.namespace !== undefined ? `/namespaces/${enc(ref.namespace)}` : '';
-  return `${base}${ns}/${enc(ref.plural)}/${enc(ref.name)}`;
+  const whose = (): string =>
+    `${ref.kind ?? ref.plural} in ${ref.namespace !== undefined ? `namespace ${JSON.stringify(ref.namespace)}` : 'the cluster'}`;
+  return `${collectionPath({ ...ref, namespaced: ref.namespace !== undefined }, whose)}/${segment(ref.name, 'name', whose)}`;
 }
 
 export function isSecret(ref: Pick<ObjectRef, 'group' | 'plural'>): boolean {
@@ -107,10 +143,35 @@ export interface ResourceKey {
   readonly namespace?: string;
 }
 
-export function collectionPath(key: ResourceKey): string {
-  const base = key.group === '' ? `/api/${key.version}` : `/apis/${key.group}/${key.version}`;
-  const ns = key.namespaced && key.namespace ? `/namespaces/${encodeURIComponent(key.namespace)}` : '';
-  return `${base}${ns}/${key.plural}`;
+/**
+ * The collection's URL path (`/api/v1/namespaces/demo/pods`, `/apis/apps/v1/deployments`): every segment checked
+ * and encoded like objectPath's. A namespaced key without a namespace is the collection across all namespaces.
+ */
+export function collectionPath(
+  key: Pick<ResourceKey, 'group' | 'version' | 'plural' | 'namespaced' | 'namespace'>,
+  whose: () => string = () => key.plural,
+): string {
+  const base =
+    key.group === ''
+      ? `/api/${segment(key.version, 'API version', whose)}`
+      : `/apis/${segment(key.group, 'API group', whose)}/${segment(key.version, 'API version', whose)}`;
+  const ns =
+    key.namespaced && key.namespace !== undefined ? `/namespaces/${segment(key.namespace, 'namespace', whose)}` : '';
+  return `${base}${ns}/${segment(key.plural, 'resource', whose)}`;
+}
+
+/** The collection of a built-in kind in a namespace (or across all): `collectionOf('Pod', 'demo')`. */
+export function collectionOf(kind: string, namespace: string | undefined): string {
+  const info = kindInfo(kind);
+  if (!info) throw new KubeError('invalid', `${kind} is not a kind Kube Workbench knows`);
+  return collectionPath({ ...info, namespace });
+}
+
+/** The path of one object of a built-in kind: `pathOf('Pod', 'demo', 'web-1')`. */
+export function pathOf(kind: string, namespace: string | undefined, name: string): string {
+  const info = kindInfo(kind);
+  if (!info) throw new KubeError('invalid', `${kind} is not a kind Kube Workbench knows`);
+  return objectPath({ context: '', ...info, namespace: info.namespaced ? namespace : undefined, name });
 }
 
 export function keyId(key: ResourceKey): string {

@@ -6,7 +6,7 @@ import type { JsonTransport } from '../kube/transport';
 import { getObject } from '../objects/objectApi';
 import { KubeError } from '../kube/errors';
 import type { KubeObject } from '../resources/kubeObject';
-import { describeRef, objectPath, type ObjectRef } from '../resources/objectRef';
+import { collectionOf, collectionPath, describeRef, objectPath, type ObjectRef } from '../resources/objectRef';
 import {
   jobFromCronJob,
   kubectlName,
@@ -71,12 +71,17 @@ export async function history(
 ): Promise<{ object: KubeObject; revisions: Revision[] }> {
   const kind = kindOf(ref);
   const object = await getObject(client, ref);
-  const ns = encodeURIComponent(ref.namespace ?? '');
   const selector = labelSelectorOf((object.spec as { selector?: unknown } | undefined)?.selector);
   const path =
     kind === 'Deployment'
-      ? `/apis/apps/v1/namespaces/${ns}/replicasets`
-      : `/apis/apps/v1/namespaces/${ns}/controllerrevisions`;
+      ? collectionOf('ReplicaSet', ref.namespace)
+      : collectionPath({
+          group: 'apps',
+          version: 'v1',
+          plural: 'controllerrevisions',
+          namespaced: true,
+          namespace: ref.namespace,
+        });
   const list = await client.getJson<List>(
     path,
     { query: { labelSelector: selector || undefined } },
@@ -148,7 +153,7 @@ export async function triggerCronJob(client: JsonTransport, ref: ObjectRef, rand
   const name = manualJobName(ref.name, random);
   const job = jobFromCronJob(cronJob, name);
   await client.getJson<KubeObject>(
-    `/apis/batch/v1/namespaces/${encodeURIComponent(ref.namespace ?? '')}/jobs`,
+    collectionOf('Job', ref.namespace),
     { method: 'POST', body: JSON.stringify(job), contentType: 'application/json' },
     `creating a Job from ${describeRef(ref, 'CronJob')}`,
   );

@@ -11,7 +11,7 @@ import { silentLogger, type Logger } from '../common/logger';
 import { KubeError } from '../kube/errors';
 import { getObject } from '../objects/objectApi';
 import type { KubeObject } from '../resources/kubeObject';
-import { describeRef, objectPath, type ObjectRef } from '../resources/objectRef';
+import { collectionOf, describeRef, objectPath, type ObjectRef } from '../resources/objectRef';
 import { WatchedList } from '../watch/watchedList';
 import { type Transport } from '../kube/transport';
 import { type Row } from '../resources/rows';
@@ -259,7 +259,7 @@ class RolloutFollower {
     }
     this.pods = new WatchedList<PodRow>(
       this.client,
-      `/api/v1/namespaces/${encodeURIComponent(this.ref.namespace ?? '')}/pods`,
+      collectionOf('Pod', this.ref.namespace),
       (pod) => {
         const row = rowOf(pod);
         return row && { ...row, problem: podProblem(pod) };
@@ -290,7 +290,7 @@ class RolloutFollower {
       if (!list) {
         list = new WatchedList<EventRow>(
           this.client,
-          `/api/v1/namespaces/${encodeURIComponent(this.ref.namespace ?? '')}/events`,
+          collectionOf('Event', this.ref.namespace),
           eventRow,
           `the warning events of pod "${pod.name}"`,
           {

@@ -163,6 +163,8 @@ export function startExec(
   command: readonly string[],
   io: ExecIo,
 ): Promise<ExecHandle> {
+  // client-node builds the URL from these names: they are checked as path segments first (throws, sends nothing).
+  podPath(ref.namespace, ref.pod);
   connector.admitConnection(
     'exec',
     `running "${command.join(' ')}" in container "${ref.container}" of pod "${ref.pod}" in namespace "${ref.namespace}"`,
@@ -197,6 +199,7 @@ export function startAttach(
   ref: ContainerRef,
   io: ExecIo,
 ): Promise<ExecHandle> {
+  podPath(ref.namespace, ref.pod); // checked as path segments before client-node builds its URL
   connector.admitConnection(
     'attach',
     `attaching to container "${ref.container}" of pod "${ref.pod}" in namespace "${ref.namespace}"`,

@@ -3,6 +3,7 @@ import { realClock, type Clock } from '../common/clock';
 import type { Logger } from '../common/logger';
 import { KubeError, toKubeError } from '../kube/errors';
 import type { Transport } from '../kube/transport';
+import { pathOf } from '../resources/objectRef';
 import {
   compareTimestamps,
   isPlainTimestampedBlock,
@@ -76,7 +77,7 @@ interface PodObject {
 }
 
 export function podPath(namespace: string, pod: string): string {
-  return `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}`;
+  return pathOf('Pod', namespace, pod);
 }
 
 /** The container's status in a pod object, and whether it is an init container. */

@@ -3,7 +3,7 @@ import type { Disposable } from '../common/disposable';
 import type { Logger } from '../common/logger';
 import { KubeError, toKubeError } from '../kube/errors';
 import { kindInfo } from '../resources/kinds';
-import { objectPath } from '../resources/objectRef';
+import { collectionOf, objectPath } from '../resources/objectRef';
 import { WatchedList } from '../watch/watchedList';
 import { type KubeObject } from '../resources/kubeObject';
 import { type Transport } from '../kube/transport';
@@ -96,7 +96,7 @@ export class WorkloadLogs implements Disposable {
   ) {
     this.pods = new WatchedList<PodRow>(
       transport,
-      `/api/v1/namespaces/${encodeURIComponent(selection.namespace)}/pods`,
+      collectionOf('Pod', selection.namespace),
       toPodRow,
       `pods of ${selection.description}`,
       {

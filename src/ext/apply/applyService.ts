@@ -201,19 +201,37 @@ export class ApplyService implements vscode.Disposable {
     const targets = plan.filter((p) => p.ref);
     if (targets.length === 0) throw new Error(`${this.label(uris)} names no object that can be deleted`);
     if (this.guard.policy(context) === 'readOnly') await this.guardChange(context, 'deleting objects');
-    const list = targets
-      .slice(0, 15)
-      .map((p) => `${p.kind} ${p.ref!.namespace ? `${p.ref!.namespace}/` : ''}${p.ref!.name}`)
-      .join('\n');
-    const more = targets.length > 15 ? `\n… and ${targets.length - 15} more` : '';
+    const label = (t: PlannedDoc): string =>
+      `${t.kind} ${t.ref!.namespace ? `${t.ref!.namespace}/` : ''}${t.ref!.name}`;
     const question = `Delete ${plural(targets.length, 'object')} of ${this.label(uris)} from context "${context}"?`;
-    const detail = `${list}${more}\n\nThis cannot be undone from Kube Workbench.`;
-    const confirm =
-      options.confirmDelete ??
-      ((q: string, d: string) =>
-        vscode.window.showWarningMessage(q, { modal: true, detail: d }, 'Delete').then((c) => c === 'Delete'));
-    if (!(await confirm(question, detail))) return undefined;
-    const report = await deletePlanned(this.sessions.get(context).client, plan, context);
+    let chosen: readonly PlannedDoc[] = targets;
+    if (options.confirmDelete) {
+      // Scripts and tests: every object is named, one per line, however many there are.
+      const detail = `${targets.map(label).join('\n')}\n\nThis cannot be undone from Kube Workbench.`;
+      if (!(await options.confirmDelete(question, detail))) return undefined;
+    } else {
+      // Every object in a list that scrolls (a modal would cut it): all checked, uncheck what to keep.
+      const picked = await vscode.window.showQuickPick(
+        targets.map((t) => ({ label: label(t), description: `${t.doc.source}:${t.doc.startLine}`, picked: true, t })),
+        {
+          canPickMany: true,
+          title: question,
+          placeHolder: `All ${targets.length} are checked: uncheck what to keep, then press Enter`,
+          ignoreFocusOut: true,
+        },
+      );
+      if (!picked || picked.length === 0) return undefined;
+      chosen = picked.map((p) => p.t);
+      const sure = await vscode.window.showWarningMessage(
+        `Delete ${plural(chosen.length, 'object')} from context "${context}"?`,
+        { modal: true, detail: 'This cannot be undone from Kube Workbench.' },
+        'Delete',
+      );
+      if (sure !== 'Delete') return undefined;
+    }
+    const keep = new Set(chosen);
+    const planned = plan.filter((p) => !p.ref || keep.has(p));
+    const report = await deletePlanned(this.sessions.get(context).client, planned, context);
     this.publish(report, files, 'Delete', options.notify ?? true);
     return report;
   }

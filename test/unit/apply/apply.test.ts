@@ -120,6 +120,31 @@ describe('splitManifests', () => {
   });
 });
 
+describe('names that are not path segments', () => {
+  const text = [
+    'apiVersion: v1\nkind: Secret\nmetadata:\n  name: "."\n  namespace: prod',
+    'apiVersion: v1\nkind: Pod\nmetadata:\n  name: ".."\n  namespace: prod',
+    'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ok\n  namespace: "../kube-system"',
+    'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: "a%2Fb"',
+    'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: fine\n  namespace: prod',
+  ].join('\n---\n');
+  const docs = splitManifests(text, 'bad.yaml');
+  it('fail their document with the line of the field, and never reach a plan with an address', () => {
+    assert.match(docs[0]!.error!.message, /metadata\.name "\." is not a valid name: it may not be "\."/);
+    assert.equal(docs[0]!.error!.line, 4);
+    assert.match(docs[1]!.error!.message, /metadata\.name "\.\." is not a valid name/);
+    assert.match(docs[2]!.error!.message, /metadata\.namespace "\.\.\/kube-system" is not a valid namespace/);
+    assert.equal(docs[2]!.error!.line, 17);
+    assert.match(docs[3]!.error!.message, /may not contain "%"/);
+    assert.equal(docs[4]!.error, undefined);
+    const plan = planApply(docs, RESOURCES, { context: 'c', namespace: 'dflt' });
+    assert.deepEqual(
+      plan.filter((p) => p.ref).map((p) => p.ref!.name),
+      ['fine'],
+    );
+  });
+});
+
 describe('planApply', () => {
   const plan = planApply(splitManifests(MULTI, 'm.yaml'), RESOURCES, { context: 'c', namespace: 'dflt' });
   it('orders Namespaces, then CRDs, then the rest, keeping file order otherwise', () => {

@@ -8,7 +8,7 @@ import { scriptedClient, scriptedServer } from '../../fakes/scriptedServer';
 import type { ClusterClient } from '../../../src/core/kube/clusterClient';
 import { splitManifests } from '../../../src/core/apply/manifestFiles';
 import { planApply } from '../../../src/core/apply/applyPlan';
-import { applyPlanned, reportLines } from '../../../src/core/apply/serverSideApply';
+import { applyPlanned, deletePlanned, reportLines } from '../../../src/core/apply/serverSideApply';
 import type { ApiResource } from '../../../src/core/kube/discovery';
 
 const client = (server: string): ClusterClient => scriptedClient(server, { timeoutMs: 2_000 });
@@ -81,6 +81,48 @@ describe('apply faults (scripted server)', () => {
       assert.equal(counts.get('skipped'), 16);
       assert.match(report.results[3]?.message ?? '', /not applied/i);
       assert.match(report.results[4]?.message ?? '', /not applied: context "test" stopped answering/);
+    } finally {
+      await server.close();
+    }
+  });
+  it('deletes only the object it read: the uid of a GET is the precondition, a replaced object is refused', async () => {
+    // The race a real server will not produce on cue: the object is deleted and created again between our read
+    // and our delete. The server then has a different uid and refuses the precondition with 409.
+    const deletes: { path: string; body: string }[] = [];
+    const server = await scriptedServer((req, url, res, body) => {
+      const name = url.pathname.split('/').pop() ?? '';
+      if (req.method === 'GET') {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        return res.end(JSON.stringify({ kind: 'ConfigMap', metadata: { name, uid: `uid-of-${name}-as-read` } }));
+      }
+      deletes.push({ path: url.pathname, body });
+      const sent = (JSON.parse(body) as { preconditions?: { uid?: string } }).preconditions?.uid;
+      if (name === 'cm-1') {
+        return status(
+          res,
+          409,
+          `Precondition failed: UID in precondition: ${sent}, UID in object meta: uid-of-a-new-cm-1`,
+          'Conflict',
+        );
+      }
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ kind: 'Status', status: 'Success' }));
+    });
+    try {
+      const plan = planApply(splitManifests(configMaps(2), 'x.yaml'), RESOURCES, { context: 'test', namespace: 'ns' });
+      const report = await deletePlanned(client(server.url), plan, 'test');
+      assert.deepEqual(
+        report.results.map((r) => r.status),
+        ['deleted', 'failed'],
+      );
+      assert.match(report.results[1]!.message ?? '', /replaced \(deleted and created again\) after it was read/);
+      assert.deepEqual(
+        deletes.map((d) => [d.path, (JSON.parse(d.body) as { preconditions: { uid: string } }).preconditions.uid]),
+        [
+          ['/api/v1/namespaces/ns/configmaps/cm-1', 'uid-of-cm-1-as-read'],
+          ['/api/v1/namespaces/ns/configmaps/cm-0', 'uid-of-cm-0-as-read'],
+        ],
+      );
     } finally {
       await server.close();
     }

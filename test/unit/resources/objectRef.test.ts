@@ -2,9 +2,13 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   apiVersionOf,
+  collectionOf,
+  collectionPath,
   describeRef,
   formatDocumentPath,
   objectPath,
+  pathOf,
+  pathSegmentProblem,
   parseDocumentPath,
   type ObjectRef,
 } from '../../../src/core/resources/objectRef';
@@ -56,9 +60,11 @@ describe('API paths', () => {
   it('encodes names as data', () => {
     assert.equal(objectPath(configMap), '/api/v1/namespaces/demo/configmaps/web-config');
     assert.equal(
-      objectPath({ ...configMap, group: 'apps', plural: 'deployments', name: '../x?y' }),
-      '/apis/apps/v1/namespaces/demo/deployments/..%2Fx%3Fy',
+      objectPath({ ...configMap, group: 'apps', plural: 'deployments', name: 'x?y#z' }),
+      '/apis/apps/v1/namespaces/demo/deployments/x%3Fy%23z',
     );
+    // Encoding alone is not enough: the API server decodes %2F back to "/" and resolves "..", so it is refused.
+    assert.throws(() => objectPath({ ...configMap, group: 'apps', plural: 'deployments', name: '../x?y' }), /"\/"/);
     assert.equal(
       objectPath({ context: 'c', group: '', version: 'v1', plural: 'nodes', name: 'n1' }),
       '/api/v1/nodes/n1',
@@ -72,5 +78,60 @@ describe('API paths', () => {
       'ConfigMap "web-config" in namespace "demo" on context "kwb-admin"',
     );
     assert.equal(describeRef({ ...configMap, namespace: undefined }), 'configmaps/web-config on context "kwb-admin"');
+  });
+});
+
+describe('names are path segments, checked where paths are made', () => {
+  const secret = (name: string, namespace = 'prod'): ObjectRef => ({
+    context: 'c',
+    group: '',
+    version: 'v1',
+    plural: 'secrets',
+    kind: 'Secret',
+    namespace,
+    name,
+  });
+
+  it('refuses ".", "..", empty, "/", "%" and control characters in any segment, saying which and why', () => {
+    for (const [name, why] of [
+      ['.', /may not be "\."/],
+      ['..', /may not be "\.\."/],
+      ['', /it is empty/],
+      ['a/b', /may not contain "\/"/],
+      ['a%2Fb', /may not contain "%"/],
+      ['x\u0000y', /control characters/],
+      ['line\nbreak', /control characters/],
+      ['del\u007f', /control characters/],
+    ] as const) {
+      assert.throws(
+        () => objectPath(secret(name)),
+        (err: Error & { kind?: string }) =>
+          err.kind === 'invalid' && why.test(err.message) && /Secret in namespace "prod"/.test(err.message),
+        JSON.stringify(name),
+      );
+      assert.ok(pathSegmentProblem(name), JSON.stringify(name));
+    }
+    assert.throws(() => objectPath(secret('db', '..')), /namespace "\.\."/);
+    assert.throws(() => objectPath({ ...secret('db'), plural: '..' }), /resource "\.\."/);
+    assert.throws(() => objectPath({ ...secret('db'), group: 'apps/..', version: 'v1' }), /API group/);
+    assert.throws(() => collectionPath({ group: '', version: 'v1', plural: 'pods', namespaced: true, namespace: '.' }));
+    assert.throws(() => pathOf('Pod', 'demo', '..'), /name "\.\."/);
+  });
+
+  it('keeps legal names that look odd, encoded', () => {
+    assert.equal(pathSegmentProblem('system:node:kwb-node-1'), undefined);
+    assert.equal(pathSegmentProblem('a..b'), undefined);
+    assert.equal(pathSegmentProblem('...'), undefined);
+    assert.equal(
+      objectPath({
+        ...secret('system:serviceaccount@x'),
+        plural: 'clusterrolebindings',
+        group: 'rbac.authorization.k8s.io',
+        namespace: undefined,
+      }),
+      '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/system%3Aserviceaccount%40x',
+    );
+    assert.equal(collectionOf('Pod', undefined), '/api/v1/pods');
+    assert.equal(collectionOf('Deployment', 'demo'), '/apis/apps/v1/namespaces/demo/deployments');
   });
 });

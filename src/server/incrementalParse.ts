@@ -19,6 +19,7 @@ import {
 } from 'yaml-language-server/out/server/src/languageservice/parser/yaml-documents';
 import { parse, defaultOptions } from 'yaml-language-server/out/server/src/languageservice/parser/yamlParser07';
 import type { ParserOptions } from 'yaml-language-server/out/server/src/languageservice/parser/yamlParser07';
+import { NESTING_LIMIT, nestedDeeperThan } from '../core/common/yamlNesting';
 import { detached, documentCuts } from '../core/yaml/manifestDetection';
 
 /** One cut of the file, parsed on its own, with offsets already moved to where it sits in the file. */
@@ -108,8 +109,18 @@ export function parseIncrementally(
 }
 
 function parsePiece(text: string, options: ParserOptions): Piece {
-  const parsed = parse(text, options);
+  const parsed = parse(withinNestingLimit(text), options);
   return { start: 0, documents: parsed.documents, tokens: parsed.tokens };
+}
+
+/**
+ * The parser, and every walk of its tree (validation, hover, symbols, moving offsets), recurse once per level: a
+ * document nested thousands of levels deep would overflow the stack and take the server down with every file it
+ * serves. Such text is parsed blanked (the same lines and offsets, no content), so it yields no diagnostics here;
+ * the extension host tells the user it is too complex (src/ext/yaml/manifestEditor.ts) and does not send it at all.
+ */
+export function withinNestingLimit(text: string): string {
+  return nestedDeeperThan(text, NESTING_LIMIT) === undefined ? text : text.replace(/[^\r\n]/g, ' ');
 }
 
 function lineCounter(text: string): LineCounter {
@@ -206,7 +217,11 @@ cachePrototype.ensureCache = function (
     addRootObject && !/\S/.test(text) ? undefined : parseIncrementally(text, options, state, lastLineEmpty(text));
   if (!parsed) {
     states.delete(document.uri);
-    ensureWhole.call(this, document, options, addRootObject);
+    const safe = withinNestingLimit(text);
+    // The server's own parse of the whole file, of a text it can walk without overflowing its stack.
+    const readable =
+      safe === text ? document : (Object.create(document, { getText: { value: () => safe } }) as TextDocument);
+    ensureWhole.call(this, readable, options, addRootObject);
     return;
   }
   this.cache.set(document.uri, { version: document.version, document: parsed, parserOptions: options });

@@ -211,6 +211,28 @@ describe('Manifest editor: validation, completion and hover from the cluster sch
     assert.ok(k.manifests.languageClient?.isRunning(), 'the language server is running');
   });
 
+  it('says a document nested thousands of levels deep is too complex (no stack overflow), and the server stays up', async function () {
+    const deep = await vscode.workspace.openTextDocument({
+      language: 'yaml',
+      content:
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: deep\ndata: ' +
+        '['.repeat(50_000) +
+        ']'.repeat(50_000) +
+        '\n',
+    });
+    await vscode.window.showTextDocument(deep);
+    await diagnosticsOf(
+      deep.uri,
+      (l) => l.some((d) => /too complex to validate \(it is nested more than 100 levels deep\)/.test(d.message)),
+      'a "nested too deeply" diagnostic',
+    );
+    const good = await open('editor/widget-bad.yaml');
+    await diagnosticsOf(good.uri, (l) => l.some((d) => d.message.includes('colour')), 'widget diagnostics');
+    assert.ok(k.manifests.languageClient?.isRunning(), 'the language server is running');
+    await vscode.window.showTextDocument(deep);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
   it('reports YAML syntax problems: a tab, a duplicate key', async function () {
     const doc = await vscode.workspace.openTextDocument({
       language: 'yaml',

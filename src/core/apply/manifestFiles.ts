@@ -1,4 +1,5 @@
 import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
+import { NESTING_LIMIT, nestedDeeperThan } from '../common/yamlNesting';
 import type { KubeObject } from '../resources/kubeObject';
 import { pathSegmentProblem } from '../resources/objectRef';
 
@@ -27,6 +28,13 @@ export interface ManifestDoc {
  * error when it cannot be applied, so that one bad document never hides the others.
  */
 export function splitManifests(text: string, source: string): ManifestDoc[] {
+  // A parser recurses once per level: a file thousands of levels deep is refused whole, before it is parsed.
+  const tooDeepAt = nestedDeeperThan(text, NESTING_LIMIT);
+  if (tooDeepAt !== undefined) {
+    const line = text.slice(0, tooDeepAt).split('\n').length;
+    const message = `the file is nested more than ${NESTING_LIMIT} levels deep around line ${line}: nothing in it is read`;
+    return [{ source, index: 1, startLine: line, endLine: line, lineOf: () => line, error: { message, line } }];
+  }
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const lineAt = (offset: number): number => lineCounter.linePos(Math.max(0, Math.min(offset, text.length))).line;

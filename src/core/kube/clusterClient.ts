@@ -13,7 +13,17 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Overall time limit for a non-streaming request. */
   timeoutMs?: number;
+  /** The largest answer read (bytes); a larger one is cut off with an error. Default MAX_RESPONSE_BYTES. */
+  maxBytes?: number;
 }
+
+/**
+ * The largest answer a request reads. A page of 500 objects is a few MB; the budget only stops a broken or hostile
+ * server from filling the extension host's memory.
+ */
+export const MAX_RESPONSE_BYTES = 256 * 2 ** 20;
+/** Of an error answer, only this much is read: enough for the Status message users see. */
+const MAX_ERROR_BODY_BYTES = 64 * 2 ** 10;
 
 export interface RawResponse {
   status: number;
@@ -148,11 +158,26 @@ export class ClusterClient {
       const lib = url.protocol === 'https:' ? https : http;
       const req = lib.request(url, { ...opts, signal: options.signal }, (res) => {
         const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
+        const status = res.statusCode ?? 0;
+        const budget = status >= 200 && status < 300 ? (options.maxBytes ?? MAX_RESPONSE_BYTES) : MAX_ERROR_BODY_BYTES;
+        let received = 0;
+        res.on('data', (c: Buffer) => {
+          received += c.length;
+          if (received <= budget) {
+            chunks.push(c);
+          } else if (status >= 200 && status < 300) {
+            req.destroy();
+            reject(
+              new KubeError(
+                'server',
+                `${capitalize(what)} failed: the answer of context "${this.context}" is larger than ${Math.round(budget / 2 ** 20)} MiB, so it was not read`,
+              ),
+            );
+          }
+        });
         res.on('error', (err) => reject(toKubeError(err, what)));
         res.on('end', () => {
           const body = Buffer.concat(chunks);
-          const status = res.statusCode ?? 0;
           if (status >= 200 && status < 300) {
             resolve({ status, headers: res.headers, body });
           } else {
@@ -192,7 +217,11 @@ export class ClusterClient {
         const status = res.statusCode ?? 0;
         if (status < 200 || status >= 300) {
           const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
+          let received = 0;
+          res.on('data', (c: Buffer) => {
+            received += c.length;
+            if (received <= MAX_ERROR_BODY_BYTES) chunks.push(c);
+          });
           res.on('end', () =>
             reject(
               toKubeError({ code: status, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers }, what),
@@ -238,4 +267,8 @@ function pluginError(err: unknown, context: string): KubeError {
     undefined,
     { cause: err },
   );
+}
+
+function capitalize(text: string): string {
+  return `${text[0]?.toUpperCase() ?? ''}${text.slice(1)}`;
 }

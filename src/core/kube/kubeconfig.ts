@@ -15,6 +15,7 @@ import {
   type User,
 } from '@kubernetes/client-node/dist/config_types.js';
 import { load as loadYaml } from 'js-yaml';
+import { NESTING_LIMIT, nestedDeeperThan } from '../common/yamlNesting';
 import { clientNode } from './clientNode';
 
 export interface KubeconfigLocation {
@@ -174,6 +175,8 @@ interface ParsedKubeconfig {
 function parseKubeconfig(text: string, dir: string): ParsedKubeconfig {
   // js-yaml, as in loadFromString: several times faster than `yaml` on a kubeconfig, and this parse is on the
   // way to showing the contexts.
+  if (nestedDeeperThan(text, NESTING_LIMIT) !== undefined)
+    throw new Error(`it is nested more than ${NESTING_LIMIT} levels deep`);
   const doc: unknown = loadYaml(text);
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new Error('it is not a YAML mapping');
   const obj = doc as Record<string, unknown>;

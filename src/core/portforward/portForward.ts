@@ -145,12 +145,18 @@ export function websocketOpener(client: ActingConnector & { readonly serverUrl: 
         headers: opts.headers,
         rejectUnauthorized: opts.rejectUnauthorized,
         handshakeTimeout: 15_000,
+        // The API server sends frames of a few KB; a bound keeps a broken one from filling memory with one frame.
+        maxPayload: 16 * 2 ** 20,
       });
       ws.on('message', onMessage);
       ws.once('open', () => resolve(ws));
       ws.once('unexpected-response', (_req, res) => {
         const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
+        let received = 0;
+        res.on('data', (c: Buffer) => {
+          received += c.length;
+          if (received <= 64 * 1024) chunks.push(c); // enough for the Status message
+        });
         res.on('end', () =>
           reject(toKubeError({ code: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }, what)),
         );
@@ -336,6 +342,7 @@ export class PortForwardSession {
     // The first frame on each channel carries the port number (2 bytes); the rest of channel 0 is data, of
     // channel 1 an error text.
     const seenPort = [false, false];
+    let stream: WebSocket | undefined;
     const onMessage = (data: Buffer): void => {
       const channel = data[0];
       if (channel !== 0 && channel !== 1) return;
@@ -346,10 +353,16 @@ export class PortForwardSession {
       }
       if (payload.length === 0) return;
       if (channel === 0) {
-        if (!socket.destroyed) socket.write(payload);
+        // A local reader slower than the pod: stop reading the stream until it catches up (memory stays bounded).
+        if (!socket.destroyed && !socket.write(payload) && stream) {
+          const paused = stream;
+          paused.pause();
+          socket.once('drain', () => paused.resume());
+        }
         return;
       }
-      this.lastError = `Port-forward error from ${describeTarget(this.target)}: ${payload.toString('utf8').trim()}`;
+      const text = sanitizeForDisplay(payload.subarray(0, 2048).toString('utf8'));
+      this.lastError = `Port-forward error from ${describeTarget(this.target)}: ${text}`;
       this.log.warn('portForward', this.lastError);
       this.changed.fire();
     };
@@ -360,6 +373,7 @@ export class PortForwardSession {
         ? podPortFor(this.target.kind, this.targetObject, this.remotePort, pod)
         : this.remotePort;
       ws = await this.open(this.target.namespace, podName(pod), port, onMessage);
+      stream = ws;
       if (this.lastError) {
         this.lastError = undefined;
         this.changed.fire();
@@ -408,4 +422,13 @@ export class PortForwardSession {
 
 function capital(text: string): string {
   return text.length === 0 ? text : text[0]!.toUpperCase() + text.slice(1);
+}
+
+/** Text from the cluster shown in our UI: control characters (terminal escapes, NUL) out, one line, bounded. */
+function sanitizeForDisplay(text: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
+  return text
+    .replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ')
+    .trim()
+    .slice(0, 1000);
 }

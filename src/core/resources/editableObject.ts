@@ -1,4 +1,5 @@
 import { Document, parseAllDocuments } from 'yaml';
+import { NESTING_LIMIT, nestedDeeperThan } from '../common/yamlNesting';
 import type { KubeObject } from './kubeObject';
 import { apiVersionOf, type DocumentMode, type ObjectRef } from './objectRef';
 
@@ -165,6 +166,13 @@ export interface Expected {
 export function parseEditedText(text: string, mode: DocumentMode, expected: Expected): KubeObject {
   if (mode === 'masked') {
     throw new ManifestError('This Secret is shown with its values masked and cannot be saved. Reveal it to edit.');
+  }
+  const tooDeepAt = nestedDeeperThan(text, NESTING_LIMIT);
+  if (tooDeepAt !== undefined) {
+    const line = text.slice(0, tooDeepAt).split('\n').length;
+    throw new ManifestError(
+      `The text is nested more than ${NESTING_LIMIT} levels deep (line ${line}); no object nests that deep.`,
+    );
   }
   const docs = parseAllDocuments(text, { prettyErrors: true });
   if (!Array.isArray(docs)) throw new ManifestError('The document is empty.');

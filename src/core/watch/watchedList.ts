@@ -9,6 +9,9 @@ import type { Transport } from '../kube/transport';
 import type { KubeObject } from '../resources/kubeObject';
 import type { Row } from '../resources/rows';
 
+/** The longest watch event line read (characters); objects are at most 1.5 MB in etcd. */
+export const MAX_WATCH_EVENT_CHARS = 16 * 2 ** 20;
+
 export type ListState = 'idle' | 'syncing' | 'ready' | 'retrying' | 'failed';
 
 export interface ListSnapshot<R> {
@@ -229,12 +232,25 @@ export class WatchedList<R extends Row> implements Disposable {
     let watchError: KubeError | undefined;
     const abort = this.abort;
     const onChunk = (chunk: Buffer): void => {
+      // Only the new text can hold the next line break: a large event arriving in many chunks is scanned once,
+      // not once per chunk.
+      const scanFrom = pending.length;
       pending += decoder.write(chunk);
+      if (pending.length > MAX_WATCH_EVENT_CHARS && pending.indexOf('\n', scanFrom) < 0) {
+        // No object is this large (etcd stores at most 1.5 MB): a broken or hostile server. Stop reading it.
+        watchError = new KubeError(
+          'server',
+          `Watching ${this.description}: the server sent an event larger than ${MAX_WATCH_EVENT_CHARS / 2 ** 20} MiB; the watch was closed`,
+        );
+        pending = '';
+        abort.abort();
+        return;
+      }
       let changed = false;
       // One cut of the remainder per chunk, not one per event: a replayed backlog arrives as 64 KB chunks of dozens
       // of events.
       let start = 0;
-      for (let newline = pending.indexOf('\n'); newline >= 0; newline = pending.indexOf('\n', start)) {
+      for (let newline = pending.indexOf('\n', scanFrom); newline >= 0; newline = pending.indexOf('\n', start)) {
         const line = pending.slice(start, newline);
         start = newline + 1;
         if (line.trim().length === 0) continue;

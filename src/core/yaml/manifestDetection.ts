@@ -1,5 +1,6 @@
 // Which YAML documents are Kubernetes manifests. Pure: text in, per-document facts out.
 import { isAlias, isCollection, isMap, isScalar, parseAllDocuments, visit, type Document, type Node } from 'yaml';
+import { NESTING_LIMIT, nestedDeeperThan } from '../common/yamlNesting';
 import type { Gvk } from './openapi';
 
 export interface DocumentInfo {
@@ -34,16 +35,20 @@ export interface Limits {
   maxExpandedNodes: number;
 }
 
-export const DEFAULT_LIMITS: Limits = { maxFileChars: 2_000_000, maxDepth: 100, maxExpandedNodes: 200_000 };
+export const DEFAULT_LIMITS: Limits = { maxFileChars: 2_000_000, maxDepth: NESTING_LIMIT, maxExpandedNodes: 200_000 };
 
-/** Cheap pre-check before parsing: could this text be a manifest at all? */
+/**
+ * Cheap pre-check before parsing: could this text be a manifest at all? Every check on the text before its size
+ * cap must be linear: `[ \t]*` never crosses a line (`\s*` at each line start did, quadratic over blank lines).
+ */
 export function mightBeManifest(text: string): boolean {
-  return /^\s*apiVersion\s*:/m.test(text) && /^\s*kind\s*:/m.test(text);
+  return /^[ \t]*apiVersion[ \t]*:/m.test(text) && /^[ \t]*kind[ \t]*:/m.test(text);
 }
 
-/** Helm template syntax (`{{ ... }}`) anywhere: the file is not YAML until rendered. */
+/** Helm template syntax (`{{ … }}`) anywhere: the file is not YAML until rendered. Two searches, no regex. */
 export function isHelmTemplate(text: string): boolean {
-  return /\{\{-?\s*[\s\S]*?\}\}/.test(text);
+  const open = text.indexOf('{{');
+  return open >= 0 && text.indexOf('}}', open + 2) >= 0;
 }
 
 /** API groups whose "manifests" are tool configuration, not objects for a cluster. */
@@ -125,7 +130,16 @@ export function documentCuts(text: string): number[] | undefined {
 }
 
 function analyzeDocuments(text: string, limits: Limits): DocumentInfo[] {
-  const docs = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: false });
+  // Parsers recurse once per level: a document thousands of levels deep would overflow the stack. It is refused
+  // before any parser sees it (a linear scan), and anything else a parser throws makes it unreadable, not a crash.
+  const tooDeepAt = nestedDeeperThan(text, limits.maxDepth);
+  if (tooDeepAt !== undefined) return [unreadable(text, `it is nested more than ${limits.maxDepth} levels deep`)];
+  let docs: Document.Parsed[];
+  try {
+    docs = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: false }) as Document.Parsed[];
+  } catch (err) {
+    return [unreadable(text, `it could not be read: ${err instanceof Error ? err.message : String(err)}`)];
+  }
   const list = Array.isArray(docs) ? docs : [];
   const documents: DocumentInfo[] = [];
   list.forEach((doc, index) => {
@@ -151,6 +165,20 @@ function analyzeDocuments(text: string, limits: Limits): DocumentInfo[] {
     documents.push(info);
   });
   return documents;
+}
+
+/** A document no parser is given: what it says it is (read line by line), and why it is not validated. */
+function unreadable(text: string, why: string): DocumentInfo {
+  const apiVersion = /^apiVersion:[ \t]*["']?([^\s"'#]+)/m.exec(text)?.[1];
+  const kind = /^kind:[ \t]*["']?([^\s"'#]+)/m.exec(text)?.[1];
+  return {
+    index: 0,
+    mapping: true,
+    empty: false,
+    range: [0, text.length],
+    gvk: apiVersion && kind ? { apiVersion, kind } : undefined,
+    tooComplex: why,
+  };
 }
 
 /** Why a document is too complex to hand to the language server, or undefined. */
@@ -203,8 +231,8 @@ function complexity(doc: Document.Parsed, root: Node, limits: Limits): string | 
  * Does a kustomization file name `fileName` as a patch? Then that file holds partial objects and is left alone.
  */
 export function kustomizationPatches(kustomizationText: string, fileName: string): boolean {
-  const keys = /^(patches|patchesStrategicMerge|patchesJson6902)\s*:/m;
+  const keys = /^(patches|patchesStrategicMerge|patchesJson6902)[ \t]*:/m;
   if (!keys.test(kustomizationText)) return false;
   const escaped = fileName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`(^|[\\s/'"])${escaped}\\s*['"]?\\s*$`, 'm').test(kustomizationText);
+  return new RegExp(`(^|[\\s/'"])${escaped}[ \\t]*['"]?[ \\t\\r]*$`, 'm').test(kustomizationText);
 }

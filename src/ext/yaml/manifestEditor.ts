@@ -182,7 +182,19 @@ export class ManifestEditor implements vscode.Disposable {
     let analyzer = this.analyzers.get(key);
     // A reused untitled URI is a new document: nothing of the old one's analysis applies.
     if (!analyzer || cached?.doc !== doc) this.analyzers.set(key, (analyzer = new IncrementalAnalyzer()));
-    const info = analyzer.analyze(doc.getText());
+    let info: FileInfo;
+    try {
+      info = analyzer.analyze(doc.getText());
+    } catch (err) {
+      // Whatever a file holds, the analysis must not throw: it runs in the language client's didOpen, where a throw
+      // would keep the server from starting for the whole session. Such a file is shown as not validated.
+      const why = `it could not be read (${err instanceof Error ? err.message : String(err)})`;
+      this.log.warn('yaml', `${doc.uri.toString(true)}: ${why}`);
+      info = {
+        manifest: true,
+        documents: [{ index: 0, mapping: true, empty: false, range: [0, doc.getText().length], tooComplex: why }],
+      };
+    }
     let skip: string | undefined = info.skipped;
     if (!skip && info.manifest) skip = this.skipByLocation(doc.uri);
     if (!skip) {

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { parseAllDocuments } from 'yaml';
+import { NESTING_LIMIT, nestedDeeperThan } from '../../core/common/yamlNesting';
 import { convertCrd, mergeSets, type SchemaSet } from '../../core/yaml/openapi';
 import type { OutputLogger } from '../log';
 
@@ -38,7 +39,11 @@ export class WorkspaceCrds implements vscode.Disposable {
         const stat = await vscode.workspace.fs.stat(file);
         if (stat.size > MAX_FILE_BYTES) continue;
         const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(file));
-        if (!/^kind:\s*CustomResourceDefinition\s*$/m.test(text)) continue;
+        if (!/^kind:[ \t]*CustomResourceDefinition[ \t\r]*$/m.test(text)) continue;
+        if (nestedDeeperThan(text, NESTING_LIMIT) !== undefined) {
+          this.log.warn('yaml', `${vscode.workspace.asRelativePath(file)} is nested too deeply to read its CRDs`);
+          continue;
+        }
         for (const doc of parseAllDocuments(text)) {
           if (!('toJS' in doc)) continue;
           const value = doc.toJS({ maxAliasCount: 100 }) as { kind?: unknown } | null;

@@ -424,11 +424,10 @@ function capital(text: string): string {
   return text.length === 0 ? text : text[0]!.toUpperCase() + text.slice(1);
 }
 
+// eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]+/g;
+
 /** Text from the cluster shown in our UI: control characters (terminal escapes, NUL) out, one line, bounded. */
 function sanitizeForDisplay(text: string): string {
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
-  return text
-    .replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ')
-    .trim()
-    .slice(0, 1000);
+  return text.replace(CONTROL_CHARACTERS, ' ').trim().slice(0, 1000);
 }

@@ -252,6 +252,11 @@ export class SessionRegistry implements Disposable {
     return session;
   }
 
+  /** The session of `context` if one was opened, without opening one (asking creates no client, contacts nothing). */
+  peek(context: string): ClusterSession | undefined {
+    return this.sessions.get(context);
+  }
+
   /** Closes every session: their watches, streams and sockets. Called when the kubeconfig changes. */
   reset(): void {
     for (const session of this.sessions.values()) session.dispose();

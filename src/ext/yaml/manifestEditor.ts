@@ -135,10 +135,29 @@ export class ManifestEditor implements vscode.Disposable {
         this.schemasChanged();
       }),
       { dispose: () => this.stopCrdWatches() },
+      vscode.workspace.onDidGrantWorkspaceTrust(() => {
+        this.trustGranted().catch((err: unknown) => this.log.warn('yaml', 'restarting the YAML server failed', err));
+      }),
     );
     // Documents already open when the extension activated (no I/O: they are in memory).
     const timer = setTimeout(() => vscode.workspace.textDocuments.forEach((d) => this.consider(d)), 0);
     this.disposables.push({ dispose: () => clearTimeout(timer) });
+  }
+
+  /** The language server's environment: read by each start of its process. */
+  private readonly serverEnv: Record<string, string | undefined> = {
+    ...process.env,
+    KWB_WORKSPACE_TRUSTED: vscode.workspace.isTrusted ? '1' : '0',
+  };
+
+  /**
+   * The user granted trust: the server may now load schemas files name, and the window's cluster may be asked
+   * for its schemas. VS Code never withdraws trust from a running window (it reloads it).
+   */
+  private async trustGranted(): Promise<void> {
+    this.serverEnv.KWB_WORKSPACE_TRUSTED = '1';
+    this.schemasChanged();
+    if (this.client?.isRunning()) await this.client.restart();
   }
 
   get choice(): SchemaChoice {
@@ -294,9 +313,12 @@ export class ManifestEditor implements vscode.Disposable {
     const { LanguageClient, TransportKind, DidCloseTextDocumentNotification, DidOpenTextDocumentNotification } =
       languageClientModule();
     const module = this.extension.asAbsolutePath(join('dist', 'yamlServer.js'));
+    // The server loads schemas a file names (modelines, `$schema`) only in a trusted workspace; it reads this at
+    // start, and is restarted when the user grants trust (see the constructor).
+    const env = this.serverEnv;
     const serverOptions: ServerOptions = {
-      run: { module, transport: TransportKind.ipc },
-      debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy'] } },
+      run: { module, transport: TransportKind.ipc, options: { env } },
+      debug: { module, transport: TransportKind.ipc, options: { env, execArgv: ['--nolazy'] } },
     };
     const send = (method: string, params: unknown): void => {
       void this.client?.sendNotification(method, params);
@@ -477,7 +499,18 @@ export class ManifestEditor implements vscode.Disposable {
     if (choice.kind === 'bundled') return undefined;
     const context = choice.kind === 'context' ? choice.context : this.state.context;
     if (!context) return undefined;
+    if (this.untrustedDefault(context)) return undefined;
     return this.kubeconfig.current.contexts.some((c) => c.name === context) ? context : undefined;
+  }
+
+  /**
+   * In an untrusted workspace, opening a manifest contacts no cluster and runs no credential plugin on its own:
+   * the window's context is used only once the user connected it (expanded it in the Clusters view) or picked a
+   * cluster for schemas; until then, or until trust is granted, the bundled schema is used.
+   */
+  private untrustedDefault(context: string): boolean {
+    if (vscode.workspace.isTrusted || this.choice.kind === 'context') return false;
+    return this.sessions.peek(context)?.connectionState.state !== 'connected';
   }
 
   private clusterSchemas(context: string): ClusterSchemas | undefined {
@@ -522,11 +555,18 @@ export class ManifestEditor implements vscode.Disposable {
     const context = this.schemaContext();
     const cluster = context ? this.clusterSchemas(context) : undefined;
     const clusterProblem =
-      this.choice.kind === 'bundled' ? 'bundled schema selected' : context ? undefined : 'no context selected';
+      this.choice.kind === 'bundled'
+        ? 'bundled schema selected'
+        : context
+          ? undefined
+          : !vscode.workspace.isTrusted && this.state.context
+            ? 'untrusted workspace: no cluster is asked until you pick one for schemas or trust the workspace'
+            : 'no context selected';
     const { uri, lookups } = await schemaSequenceFor(info, this.schemaDocs, {
       cluster,
       clusterProblem,
-      workspace: () => this.crds.get(),
+      // CRD files of an untrusted workspace are not read: only the extension's and the cluster's schemas count.
+      workspace: vscode.workspace.isTrusted ? () => this.crds.get() : undefined,
       bundled: () => this.loadBundled(),
     });
     if (context && cluster?.version) this.watchCrds(context);

@@ -16,7 +16,14 @@ const steps = [
   {
     name: 'cluster',
     cmd: process.execPath,
-    args: ['--import', 'tsx', '--test', '--test-reporter=spec', 'test/cluster/cluster.test.ts'],
+    args: [
+      '--import',
+      'tsx',
+      '--test',
+      '--test-reporter=spec',
+      'test/cluster/cluster.test.ts',
+      'test/cluster/corpus.test.ts',
+    ],
     counts: true,
   },
   { name: 'integration', cmd: process.execPath, args: ['scripts/integration-tests.mjs', '--no-build'], counts: true },

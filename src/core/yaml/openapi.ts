@@ -166,10 +166,30 @@ export function kindSchema(set: SchemaSet, definition: string): JsonSchema | und
     if (reachable[name]) continue;
     const def = set.definitions[name];
     if (!def) continue;
-    reachable[name] = def;
+    // The document itself is checked against `root`, pinned to its apiVersion and kind. A definition reached
+    // through a `$ref` is an object embedded in another (a StatefulSet's volumeClaimTemplates are
+    // PersistentVolumeClaims, a CronJob's jobTemplate holds a Job's spec): there apiVersion and kind are optional
+    // and free, as the API server treats them, so the pins are taken off.
+    reachable[name] = unpinned(def);
     collectRefs(def, queue);
   }
   return { ...root, definitions: reachable };
+}
+
+/** A kind's definition without the apiVersion/kind pins of pinApiVersionAndKind (the definition itself if none). */
+function unpinned(def: JsonSchema): JsonSchema {
+  const properties = def.properties as Record<string, JsonSchema> | undefined;
+  const pinned = (p: JsonSchema | undefined): boolean => Array.isArray(p?.enum) && p.enum.length === 1;
+  if (!properties || !pinned(properties.apiVersion) || !pinned(properties.kind)) return def;
+  const { enum: _apiVersions, ...apiVersion } = properties.apiVersion!;
+  const { enum: _kinds, ...kind } = properties.kind!;
+  const required = (Array.isArray(def.required) ? (def.required as string[]) : []).filter(
+    (r) => r !== 'apiVersion' && r !== 'kind',
+  );
+  const copy: JsonSchema = { ...def, properties: { ...properties, apiVersion, kind } };
+  if (required.length > 0) copy.required = required;
+  else delete copy.required;
+  return copy;
 }
 
 function collectRefs(node: unknown, out: string[]): void {

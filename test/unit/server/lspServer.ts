@@ -25,7 +25,14 @@ export interface LspServer {
   stop(): Promise<void>;
 }
 
-export async function startLspServer(env: Record<string, string> = {}): Promise<LspServer> {
+/**
+ * `setup` registers the test's own request handlers (custom/schema/request, …) before the connection listens;
+ * with it, the server is also told to ask the client for schemas (as the extension does).
+ */
+export async function startLspServer(
+  env: Record<string, string> = {},
+  setup?: (connection: MessageConnection) => void,
+): Promise<LspServer> {
   const child = spawn(process.execPath, ['--import', 'tsx', resolve('src/server/yamlServer.ts'), '--stdio'], {
     stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, KWB_WORKSPACE_TRUSTED: '', ...env },
@@ -41,6 +48,7 @@ export async function startLspServer(env: Record<string, string> = {}): Promise<
   connection.onRequest('workspace/configuration', (p: { items: { section?: string }[] }) =>
     p.items.map((i) => (i.section === 'yaml' ? { validate: true, format: { enable: false } } : null)),
   );
+  setup?.(connection);
   connection.onRequest(() => null);
   connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => published.push(p));
   connection.onNotification(() => undefined);
@@ -60,6 +68,7 @@ export async function startLspServer(env: Record<string, string> = {}): Promise<
     },
   });
   await connection.sendNotification('initialized', {});
+  if (setup) await connection.sendNotification('yaml/registerCustomSchemaRequest');
   return {
     connection,
     child,

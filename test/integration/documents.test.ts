@@ -170,7 +170,23 @@ describe('Objects as documents against the local control plane', function () {
     const stat = await vscode.workspace.fs.stat(masked.uri);
     assert.equal(stat.permissions, vscode.FilePermission.Readonly);
 
-    await vscode.commands.executeCommand('kubeWorkbench.revealSecret', masked.uri);
+    // Revealing asks once per document, saying where decoded text can go; declining reveals nothing.
+    const questions: string[] = [];
+    const ask = (answer: boolean) => (q: string, d: string) => {
+      questions.push(`${q}\n${d}`);
+      return Promise.resolve(answer);
+    };
+    await assert.rejects(documents.open(secretRef, { reveal: true, confirmReveal: ask(false) }), /cancelled/);
+    assert.ok(
+      !vscode.workspace.textDocuments.some((d) => d.uri.toString() === resourceUri(secretRef, true).toString()),
+    );
+    await documents.open(secretRef, { reveal: true, preview: false, confirmReveal: ask(true) });
+    await documents.open(secretRef, { reveal: true, preview: false, confirmReveal: ask(true) });
+    assert.equal(questions.length, 2, 'asked once for the refusal and once for the reveal, not again');
+    assert.match(
+      questions[1]!,
+      /Show the values of Secret .* decoded\?[\s\S]*hot exit[\s\S]*other extensions[\s\S]*clipboard/,
+    );
     const revealed = await eventually('the revealed Secret', () =>
       vscode.workspace.textDocuments.find((d) => d.uri.toString() === resourceUri(secretRef, true).toString()),
     );

@@ -1,7 +1,7 @@
 import { stringify } from 'yaml';
 import type { RawResponse, RequestOptions } from '../kube/clusterClient';
 import { KubeError, toKubeError } from '../kube/errors';
-import { MASK } from '../resources/editableObject';
+import { MASK, maskSecretValues } from '../resources/editableObject';
 import { type KubeObject } from '../resources/kubeObject';
 import { objectPath, type ObjectRef } from '../resources/objectRef';
 import type { PlannedDoc } from './applyPlan';
@@ -92,37 +92,6 @@ export function conflictsOf(err: KubeError): FieldConflict[] {
     const manager = /conflict with "([^"]+)"/.exec(cause.message ?? '')?.[1] ?? 'another manager';
     out.push({ field: (cause.field ?? '').replace(/^\./, ''), manager });
   }
-  return out;
-}
-
-/** Every value of a Secret document as it could appear in a server message (plain and base64). */
-function secretValues(obj: KubeObject | undefined): string[] {
-  if (!obj || obj.kind !== 'Secret') return [];
-  const values: string[] = [];
-  for (const [field, encoded] of [
-    ['data', true],
-    ['stringData', false],
-  ] as const) {
-    const map = obj[field];
-    if (typeof map !== 'object' || map === null) continue;
-    for (const value of Object.values(map as Record<string, unknown>)) {
-      if (typeof value !== 'string' || value.length < 3) continue;
-      values.push(value);
-      if (encoded) {
-        const decoded = Buffer.from(value, 'base64').toString('utf8');
-        if (decoded.length >= 3) values.push(decoded);
-      } else {
-        values.push(Buffer.from(value, 'utf8').toString('base64'));
-      }
-    }
-  }
-  return values.sort((a, b) => b.length - a.length);
-}
-
-/** A message with any value of the document's Secret masked. */
-export function maskSecretValues(message: string, obj: KubeObject | undefined): string {
-  let out = message;
-  for (const value of secretValues(obj)) out = out.split(value).join(MASK);
   return out;
 }
 
@@ -503,8 +472,14 @@ export function cleanForDiff(obj: KubeObject): KubeObject {
 /** Secret values replaced by their size, marked where the other side differs; both sides are masked. */
 function maskSecretPair(left: KubeObject | undefined, right: KubeObject | undefined): void {
   for (const field of ['data', 'stringData']) {
-    const l = left?.[field] as Record<string, unknown> | undefined;
-    const r = right?.[field] as Record<string, unknown> | undefined;
+    // Fail closed: a field that is not a map of values (a string, a list) is masked whole.
+    for (const side of [left, right]) {
+      const value = side?.[field];
+      if (side && value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value)))
+        side[field] = MASK;
+    }
+    const l = typeof left?.[field] === 'object' ? (left[field] as Record<string, unknown>) : undefined;
+    const r = typeof right?.[field] === 'object' ? (right[field] as Record<string, unknown>) : undefined;
     const rawLeft = l ? { ...l } : undefined;
     const masked = (v: unknown): string =>
       `${MASK} (${field === 'data' ? Buffer.from(String(v), 'base64').length : Buffer.byteLength(String(v))} bytes)`;

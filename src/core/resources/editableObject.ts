@@ -74,15 +74,24 @@ export function forDisplay(obj: KubeObject, options: TextOptions): KubeObject {
   return copy;
 }
 
+/** Fails closed: whatever `data` and `stringData` hold (not only maps of strings), no value is left readable. */
 function maskSecret(secret: KubeObject): KubeObject {
-  const data = asStringMap(secret.data);
-  if (data) {
-    secret.data = Object.fromEntries(
-      Object.entries(data).map(([key, value]) => [key, `${MASK} (${Buffer.from(value, 'base64').length} bytes)`]),
+  const size = (value: unknown): string =>
+    typeof value === 'string' ? ` (${Buffer.from(value, 'base64').length} bytes)` : '';
+  for (const field of ['data', 'stringData'] as const) {
+    const value = secret[field];
+    if (value === undefined) continue;
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      secret[field] = MASK;
+      continue;
+    }
+    secret[field] = Object.fromEntries(
+      Object.entries(value as Record<string, unknown>).map(([key, v]) => [
+        key,
+        field === 'data' ? `${MASK}${size(v)}` : MASK,
+      ]),
     );
   }
-  const stringData = asStringMap(secret.stringData);
-  if (stringData) secret.stringData = Object.fromEntries(Object.keys(stringData).map((key) => [key, MASK]));
   const annotations = secret.metadata?.annotations;
   if (annotations?.[LAST_APPLIED] !== undefined) annotations[LAST_APPLIED] = MASK;
   return secret;
@@ -256,4 +265,42 @@ function asStringMap(value: unknown): Record<string, string> | undefined {
   const entries = Object.entries(value as Record<string, unknown>);
   if (entries.some(([, v]) => typeof v !== 'string')) return undefined;
   return value as Record<string, string>;
+}
+
+/**
+ * Every form in which a value of a Secret could appear in a message about it (a server's error, a webhook's
+ * denial): as written, base64-encoded or decoded, JSON-escaped, and each long line of a multi-line value.
+ * Undefined when the Secret holds values that are not text (a number, a list): then no message about it is shown.
+ */
+function secretForms(obj: KubeObject | undefined): string[] | undefined {
+  if (!obj || obj.kind !== 'Secret') return [];
+  const forms = new Set<string>();
+  const add = (value: string): void => {
+    if (value.length < 3) return;
+    forms.add(value);
+    const escaped = JSON.stringify(value).slice(1, -1);
+    if (escaped !== value) forms.add(escaped);
+    for (const line of value.split(/\r?\n/)) if (line.length >= 8 && line !== value) forms.add(line);
+  };
+  for (const field of ['data', 'stringData'] as const) {
+    const map = obj[field];
+    if (map === undefined || map === null) continue;
+    if (typeof map !== 'object' || Array.isArray(map)) return undefined;
+    for (const value of Object.values(map as Record<string, unknown>)) {
+      if (typeof value !== 'string') return undefined;
+      add(value);
+      if (field === 'data') add(Buffer.from(value, 'base64').toString('utf8'));
+      else add(Buffer.from(value, 'utf8').toString('base64'));
+    }
+  }
+  return [...forms].sort((a, b) => b.length - a.length);
+}
+
+/** A message about `obj` with every value of it masked, if it is a Secret; fails closed (see secretForms). */
+export function maskSecretValues(message: string, obj: KubeObject | undefined): string {
+  const forms = secretForms(obj);
+  if (!forms) return `(the message is not shown: it may hold values of the Secret, which has values that are not text)`;
+  let out = message;
+  for (const form of forms) out = out.split(form).join(MASK);
+  return out;
 }

@@ -1,7 +1,15 @@
 import * as vscode from 'vscode';
 import { KubeError, toKubeError } from '../../core/kube/errors';
 import { deleteObject, describeText, getObject, replaceObject, type SaveResult } from '../../core/objects/objectApi';
-import { baseVersionOf, ManifestError, parseEditedText, toEditableText } from '../../core/resources/editableObject';
+import {
+  baseVersionOf,
+  isSecretObject,
+  ManifestError,
+  maskSecretValues,
+  parseEditedText,
+  toEditableText,
+} from '../../core/resources/editableObject';
+import type { KubeObject } from '../../core/resources/kubeObject';
 import {
   describeRef,
   formatDocumentPath,
@@ -14,6 +22,7 @@ import type { SessionRegistry } from '../../core/watch/clusterSession';
 import { DESCRIBE_EXTENSION, DocumentSchemes } from '../ids';
 import type { OutputLogger } from '../log';
 import { isGuardRefusal, type Guard } from '../guard';
+import { Cancelled } from '../errors';
 
 export const RESOURCE_SCHEME = DocumentSchemes.resource;
 export const DESCRIBE_SCHEME = DocumentSchemes.describe;
@@ -57,6 +66,8 @@ export function describeUri(ref: ObjectRef): vscode.Uri {
 export class ResourceDocuments implements vscode.FileSystemProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<vscode.FileChangeEvent[]>();
   readonly onDidChangeFile = this.changed.event;
+  /** Revealed Secret documents the user agreed to see decoded in this window. */
+  private readonly revealed = new Set<string>();
   private readonly entries = new Map<string, Entry>();
   private readonly conflicts = new Map<string, string>();
   private readonly describeChanged = new vscode.EventEmitter<vscode.Uri>();
@@ -86,8 +97,33 @@ export class ResourceDocuments implements vscode.FileSystemProvider, vscode.Disp
 
   // ── commands ──────────────────────────────────────────────────────────────────────────────────────────
 
-  async open(ref: ObjectRef, options: { reveal?: boolean; preview?: boolean } = {}): Promise<vscode.TextEditor> {
-    const doc = await vscode.workspace.openTextDocument(resourceUri(ref, options.reveal));
+  /**
+   * Opens the object's document. Revealing a Secret asks first, once per document in this window (`confirmReveal`
+   * is the modal unless a caller, a test, brings its own): decoded values then sit in an editor.
+   * Declining rejects with Cancelled (the command ends quietly).
+   */
+  async open(
+    ref: ObjectRef,
+    options: {
+      reveal?: boolean;
+      preview?: boolean;
+      confirmReveal?: (question: string, detail: string) => Thenable<boolean>;
+    } = {},
+  ): Promise<vscode.TextEditor> {
+    const uri = resourceUri(ref, options.reveal);
+    if (options.reveal && !this.revealed.has(uri.toString())) {
+      const question = `Show the values of Secret "${ref.name}"${ref.namespace ? ` in namespace "${ref.namespace}"` : ''} on context "${ref.context}" decoded?`;
+      const detail =
+        'Decoded values will be in an editor: VS Code may keep them in its backups of unsaved editors (hot exit), ' +
+        'other extensions can read open documents, and copying puts them on the clipboard. Close the editor when done.';
+      const confirm =
+        options.confirmReveal ??
+        ((q: string, d: string) =>
+          vscode.window.showWarningMessage(q, { modal: true, detail: d }, 'Reveal').then((c) => c === 'Reveal'));
+      if (!(await confirm(question, detail))) throw new Cancelled();
+      this.revealed.add(uri.toString());
+    }
+    const doc = await vscode.workspace.openTextDocument(uri);
     return vscode.window.showTextDocument(doc, { preview: options.preview ?? true });
   }
 
@@ -151,6 +187,12 @@ export class ResourceDocuments implements vscode.FileSystemProvider, vscode.Disp
   async readFile(uri: vscode.Uri): Promise<Uint8Array> {
     const ref = this.refOf(uri);
     const mode = modeOf(uri, ref);
+    // A revealed document VS Code opens by itself (restoring editors after a reload) asks again through the command.
+    if (mode === 'revealed' && !this.revealed.has(uri.toString())) {
+      throw vscode.FileSystemError.NoPermissions(
+        `The values of ${describeRef(ref, 'Secret')} are shown decoded only after "Reveal Secret" asks you.`,
+      );
+    }
     try {
       const obj = await getObject(this.sessions.get(ref.context).client, ref);
       const bytes = Buffer.from(toEditableText(obj, { mode }), 'utf8');
@@ -181,14 +223,15 @@ export class ResourceDocuments implements vscode.FileSystemProvider, vscode.Disp
     }
     let fromText: string;
     let result: SaveResult;
+    let edited: KubeObject | undefined;
     try {
-      const edited = parseEditedText(Buffer.from(content).toString('utf8'), mode, { ref, kind: entry?.kind });
+      edited = parseEditedText(Buffer.from(content).toString('utf8'), mode, { ref, kind: entry?.kind });
       fromText = baseVersionOf(edited);
       // After our own save the text may still carry the version it was based on (if it was not read again).
       const base = entry?.savedFrom.get(fromText) ?? fromText;
       result = await replaceObject(this.sessions.get(ref.context).client, ref, edited, base);
     } catch (err) {
-      throw this.saveError(err, name);
+      throw this.saveError(err, name, edited);
     }
     switch (result.kind) {
       case 'saved': {
@@ -322,10 +365,14 @@ export class ResourceDocuments implements vscode.FileSystemProvider, vscode.Disp
   }
 
   /** A failed save: the message says what failed, where, and what to do; the editor keeps the text. */
-  private saveError(err: unknown, name: string): vscode.FileSystemError {
+  private saveError(err: unknown, name: string, edited: KubeObject | undefined): vscode.FileSystemError {
     if (err instanceof ManifestError) return new vscode.FileSystemError(`Cannot save ${name}: ${err.message}`);
-    const error = toKubeError(err, `saving ${name}`);
-    this.log.error('documents', error.message, error.cause ?? error);
+    const raw = toKubeError(err, `saving ${name}`);
+    // The server (or a webhook) may quote the object it refused: a Secret's values never reach the log or a
+    // notification, and its raw answer is not logged at all.
+    const secret = edited && isSecretObject(edited) ? edited : undefined;
+    const error = secret ? new KubeError(raw.kind, maskSecretValues(raw.message, secret), raw.status) : raw;
+    this.log.error('documents', error.message, secret ? undefined : (raw.cause ?? raw));
     const advice: Partial<Record<KubeError['kind'], string>> = {
       invalid: ' Fix what the server names and save again; your text is kept.',
       forbidden: ' Your user may not change it: ask for access or use another context. Your text is kept.',

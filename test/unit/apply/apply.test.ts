@@ -4,7 +4,6 @@ import { fieldPathsIn, parseFieldPath, splitManifests } from '../../../src/core/
 import { planApply } from '../../../src/core/apply/applyPlan';
 import {
   conflictsOf,
-  maskSecretValues,
   previewTexts,
   reportLines,
   summaryOf,
@@ -12,6 +11,7 @@ import {
 } from '../../../src/core/apply/serverSideApply';
 import type { ApiResource } from '../../../src/core/kube/discovery';
 import { KubeError } from '../../../src/core/kube/errors';
+import { maskSecretValues } from '../../../src/core/resources/editableObject';
 
 const MULTI = `# a comment
 apiVersion: apps/v1

@@ -10,6 +10,7 @@ import {
   parseEditedText,
   restoreHidden,
   toEditableText,
+  maskSecretValues,
 } from '../../../src/core/resources/editableObject';
 import { type KubeObject } from '../../../src/core/resources/kubeObject';
 import type { ObjectRef } from '../../../src/core/resources/objectRef';
@@ -193,5 +194,52 @@ describe('parsing the edited text', () => {
     const edited: KubeObject = { apiVersion: 'v1', kind: 'X', metadata: {} };
     assert.deepEqual(restoreHidden(edited, configMap()).status, { observed: true });
     assert.deepEqual(restoreHidden({ ...edited, status: { mine: 1 } }, configMap()).status, { mine: 1 });
+  });
+});
+
+describe('Secret masking fails closed', () => {
+  const secret = (extra: Record<string, unknown>): Parameters<typeof toEditableText>[0] => ({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 's', namespace: 'n' },
+    ...extra,
+  });
+
+  it('masks values that are not strings, and data that is not a map, in the masked view', () => {
+    const text = toEditableText(
+      secret({ data: { a: 'aHVudGVyMg==', b: 12345678, c: ['list-secret'] }, stringData: 'plain-secret-text' }),
+      { mode: 'masked' },
+    );
+    for (const leaked of ['aHVudGVyMg==', '12345678', 'list-secret', 'plain-secret-text'])
+      assert.doesNotMatch(text, new RegExp(leaked), leaked);
+    assert.match(text, /a: •••••• \(7 bytes\)/);
+  });
+
+  it('masks every form a value can take in a message: plain, base64, decoded, JSON-escaped, each long line', () => {
+    const value = 'pa"ss\nword-line-two-long';
+    const obj = secret({ stringData: { p: value }, data: { d: Buffer.from('decoded-secret').toString('base64') } });
+    const message = [
+      `denied: ${value}`,
+      `json: ${JSON.stringify(value)}`,
+      `b64: ${Buffer.from(value).toString('base64')}`,
+      'line: word-line-two-long',
+      'decoded: decoded-secret',
+    ].join(' | ');
+    const masked = maskSecretValues(message, obj);
+    for (const leaked of [
+      'pa"ss',
+      'pa\\"ss',
+      'word-line-two-long',
+      'decoded-secret',
+      Buffer.from(value).toString('base64'),
+    ])
+      assert.ok(!masked.includes(leaked), `${leaked} in ${masked}`);
+  });
+
+  it('hides the whole message when a value is not text', () => {
+    const masked = maskSecretValues('the value 12345678 is wrong', secret({ stringData: { p: 12345678 } }));
+    assert.doesNotMatch(masked, /12345678/);
+    assert.match(masked, /not shown/);
+    assert.equal(maskSecretValues('about a ConfigMap', { kind: 'ConfigMap', data: { a: 1 } }), 'about a ConfigMap');
   });
 });

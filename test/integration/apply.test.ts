@@ -271,6 +271,46 @@ describe('Apply manifests against the local control plane', function () {
     await core.deleteNamespacedConfigMap({ name, namespace: 'demo' });
   });
 
+  it('applies from a preview only what the preview showed: a file changed since is refused, nothing applied', async () => {
+    const { apply } = await api();
+    const name = `kwb-apply-stale-${Date.now().toString(36)}`;
+    const file = path.join(tmp, 'stale.yaml');
+    const manifest = (size: string): string =>
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: demo\ndata:\n  size: ${size}\n`;
+    fs.writeFileSync(file, manifest('previewed'));
+    const { right } = await apply.preview([vscode.Uri.file(file)], { context: CONTEXT });
+    fs.writeFileSync(file, manifest('changed-after-the-preview'));
+    await assert.rejects(
+      apply.applyFromPreview(right, { notify: false }),
+      /stale\.yaml changed since the preview; nothing was applied/,
+    );
+    await assert.rejects(core.readNamespacedConfigMap({ name, namespace: 'demo' }), 'nothing was created');
+    fs.writeFileSync(file, manifest('previewed'));
+    const report = await apply.applyFromPreview(right, { notify: false });
+    assert.equal(report?.results[0]?.status, 'created');
+    assert.equal((await core.readNamespacedConfigMap({ name, namespace: 'demo' })).data?.size, 'previewed');
+    await core.deleteNamespacedConfigMap({ name, namespace: 'demo' });
+  });
+
+  it('applies a folder without following symbolic links (a link back up would loop)', async () => {
+    const { apply } = await api();
+    const name = `kwb-apply-links-${Date.now().toString(36)}`;
+    const folder = fs.mkdtempSync(path.join(tmp, 'links-'));
+    fs.mkdirSync(path.join(folder, 'sub'));
+    fs.writeFileSync(
+      path.join(folder, 'sub', 'cm.yaml'),
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: demo\n`,
+    );
+    fs.symlinkSync('..', path.join(folder, 'sub', 'loop'));
+    fs.symlinkSync(path.join(folder, 'sub', 'cm.yaml'), path.join(folder, 'linked.yaml'));
+    const report = await apply.apply([vscode.Uri.file(folder)], { context: CONTEXT, notify: false });
+    assert.deepEqual(
+      report?.results.map((r) => [r.planned.doc.source.replace(/.*links-[^/]*\//, ''), r.status]),
+      [['sub/cm.yaml', 'created']],
+    );
+    await core.deleteNamespacedConfigMap({ name, namespace: 'demo' });
+  });
+
   it('follows the rollouts an apply started: both new Deployments, then only the one whose template changed', async () => {
     const { apply } = await api();
     const suffix = Date.now().toString(36);

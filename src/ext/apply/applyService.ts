@@ -56,13 +56,28 @@ export function rolloutTargets(report: ApplyReport): ObjectRef[] {
   return report.results.flatMap((r) => (r.startsRollout && r.planned.ref ? [r.planned.ref] : []));
 }
 
+/** What a preview showed: the documents as they were read then, applied as they are if nothing changed since. */
 interface Preview {
   readonly uris: readonly vscode.Uri[];
   readonly context: string;
+  readonly read: ReadManifests;
+}
+
+interface ReadManifests {
+  readonly docs: ManifestDoc[];
+  readonly files: Map<string, vscode.Uri>;
 }
 
 const YAML_FILE = /\.ya?ml$/i;
 const SKIP_FOLDERS = new Set(['node_modules', '.git']);
+/** A folder apply reads at most this many files, this many folders deep (a folder is not a file system to crawl). */
+const MAX_FOLDER_FILES = 2_000;
+const MAX_FOLDER_DEPTH = 20;
+
+/** What the documents say, to tell whether the files changed between a preview and its apply. */
+function fingerprint(read: ReadManifests): string {
+  return JSON.stringify(read.docs.map((d) => [d.source, d.index, d.object ?? d.error]));
+}
 
 /**
  * Apply, preview (server-side dry run as a diff), and delete what manifest files and folders describe. Every
@@ -97,8 +112,15 @@ export class ApplyService implements vscode.Disposable {
 
   /** Server-side applies every document of the files and folders; returns the report (undefined if declined). */
   async apply(uris: readonly vscode.Uri[], options: ApplyCallOptions = {}): Promise<AppliedReport | undefined> {
+    return this.applyRead(uris, await this.read(uris), options);
+  }
+
+  private async applyRead(
+    uris: readonly vscode.Uri[],
+    { docs, files }: ReadManifests,
+    options: ApplyCallOptions,
+  ): Promise<AppliedReport | undefined> {
     const context = this.contextOf(options);
-    const { docs, files } = await this.read(uris);
     const plan = await this.plan(docs, context);
     await this.guardChange(context, `applying ${plural(plan.length, 'document')} from ${this.label(uris)}`);
     const session = this.sessions.get(context);
@@ -141,7 +163,8 @@ export class ApplyService implements vscode.Disposable {
     options: ApplyCallOptions = {},
   ): Promise<{ left: vscode.Uri; right: vscode.Uri }> {
     const context = this.contextOf(options);
-    const { docs, files } = await this.read(uris);
+    const read = await this.read(uris);
+    const { docs, files } = read;
     const plan = await this.plan(docs, context);
     const previews = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Dry run on ${context}` },
@@ -168,7 +191,7 @@ export class ApplyService implements vscode.Disposable {
     const right = vscode.Uri.from({ scheme: PREVIEW_SCHEME, path: `/${id}/dry-run/${name}` });
     this.texts.set(left.toString(), leftParts.join('---\n'));
     this.texts.set(right.toString(), rightParts.join('---\n'));
-    this.previews.set(id, { uris, context });
+    this.previews.set(id, { uris, context, read });
     const report: ApplyReport = { context, dryRun: true, results: previews.map((p) => p.result) };
     this.log.info('apply', `preview of ${this.label(uris)} on ${context}: ${summaryOf(report)}`);
     this.setDiagnostics(report, files);
@@ -187,7 +210,13 @@ export class ApplyService implements vscode.Disposable {
     const id = target?.scheme === PREVIEW_SCHEME ? target.path.split('/')[1] : undefined;
     const preview = id ? this.previews.get(id) : undefined;
     if (!preview) throw new Error('Open an apply preview (Preview Apply) first; this one is no longer known');
-    return this.apply(preview.uris, { context: preview.context, ...options });
+    // What is applied is what the preview showed: if the files say something else now, nothing is applied.
+    if (fingerprint(await this.read(preview.uris)) !== fingerprint(preview.read)) {
+      throw new Error(
+        `${this.label(preview.uris)} changed since the preview; nothing was applied. Preview again to see what would be applied.`,
+      );
+    }
+    return this.applyRead(preview.uris, preview.read, { context: preview.context, ...options });
   }
 
   /** Deletes the object of every document, after a confirmation naming the context and the objects. */
@@ -319,13 +348,24 @@ export class ApplyService implements vscode.Disposable {
     return { docs, files: sources };
   }
 
-  private async yamlFilesIn(folder: vscode.Uri): Promise<vscode.Uri[]> {
-    const out: vscode.Uri[] = [];
+  /**
+   * The YAML files of a folder, in path order. Symbolic links are not followed (a link can point back up, or out of
+   * the folder the user chose), and the walk is bounded in files and depth.
+   */
+  private async yamlFilesIn(folder: vscode.Uri, depth = 0, out: vscode.Uri[] = []): Promise<vscode.Uri[]> {
+    if (depth > MAX_FOLDER_DEPTH) return out;
     const entries = (await vscode.workspace.fs.readDirectory(folder)).sort(([a], [b]) => a.localeCompare(b));
     for (const [name, type] of entries) {
+      if (out.length >= MAX_FOLDER_FILES) {
+        throw new Error(
+          `${vscode.workspace.asRelativePath(folder, false)} holds more than ${MAX_FOLDER_FILES} YAML files; apply a smaller folder`,
+        );
+      }
       const child = vscode.Uri.joinPath(folder, name);
-      if (type & vscode.FileType.Directory) {
-        if (!name.startsWith('.') && !SKIP_FOLDERS.has(name)) out.push(...(await this.yamlFilesIn(child)));
+      if (type & vscode.FileType.SymbolicLink) {
+        this.log.info('apply', `${vscode.workspace.asRelativePath(child, false)} is a symbolic link: not followed`);
+      } else if (type & vscode.FileType.Directory) {
+        if (!name.startsWith('.') && !SKIP_FOLDERS.has(name)) await this.yamlFilesIn(child, depth + 1, out);
       } else if (YAML_FILE.test(name)) {
         out.push(child);
       }

@@ -109,8 +109,10 @@ function convertNode(node: Record<string, unknown>, depth: number): JsonSchema {
             .filter((s): s is Record<string, unknown> => !!s && typeof s === 'object')
             .map((s) => convertNode(s, depth + 1));
         break;
-      case 'type':
       case 'description':
+        if (typeof value === 'string') out.description = safeDescription(value);
+        break;
+      case 'type':
       case 'enum':
       case 'required':
       case 'minimum':
@@ -150,6 +152,17 @@ function convertNode(node: Record<string, unknown>, depth: number): JsonSchema {
   }
   if (node['x-kubernetes-embedded-resource'] === true && out.properties) out.additionalProperties = true;
   return out;
+}
+
+/**
+ * A description as hovers show it, from a schema anyone who can create a CRD wrote: no HTML (`<img>`, autolinks),
+ * no markdown link or image (`[text](command:…)`, `![](https://tracker)`); the words stay readable.
+ */
+export function safeDescription(text: string): string {
+  return text
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\]\s*\(/g, '] (');
 }
 
 /**

@@ -2,7 +2,7 @@
 // the workspace, the schema bundled with the extension. No I/O beyond what the injected functions do, plus the
 // on-disk cache of converted cluster schemas (node:fs only).
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FileInfo } from './manifestDetection';
 import { convertOpenApi, gvkKey, kindSchema, openApiPath, type Gvk, type JsonSchema, type SchemaSet } from './openapi';
@@ -114,10 +114,18 @@ export class ClusterSchemas {
     return { set: await set, hash };
   }
 
+  /**
+   * `<cache>/<server hash>/<converter>-<server version>/<group-version hash>.json`. The converter's version is in the
+   * path so a set converted by older code (before descriptions were made safe, say) is never read again.
+   */
   private cacheFile(hash: string, version: string): string | undefined {
     if (!this.cacheDir) return undefined;
-    const server = createHash('sha256').update(this.fetcher.server).digest('hex').slice(0, 16);
-    return join(this.cacheDir, server, version, `${hash}.json`);
+    return join(this.serverCacheDir()!, `${CONVERTER_VERSION}-${version}`, `${hash}.json`);
+  }
+
+  private serverCacheDir(): string | undefined {
+    if (!this.cacheDir) return undefined;
+    return join(this.cacheDir, createHash('sha256').update(this.fetcher.server).digest('hex').slice(0, 16));
   }
 
   private async fetchSet(url: string, hash: string, version: string): Promise<SchemaSet> {
@@ -138,16 +146,49 @@ export class ClusterSchemas {
     }
     if (file) {
       try {
-        await mkdir(join(file, '..'), { recursive: true });
-        const tmp = `${file}.${process.pid}.tmp`;
-        await writeFile(tmp, JSON.stringify(set));
-        await rename(tmp, file);
+        await writePrivately(this.cacheDir!, file, JSON.stringify(set));
+        await trimVersions(this.serverCacheDir()!, join(file, '..'));
       } catch {
         // a cache we cannot write is only slower
       }
     }
     return set;
   }
+}
+
+/** Bumped when convertOpenApi's output changes: sets cached by an older converter are not read. */
+const CONVERTER_VERSION = 'c2';
+/** Server versions kept in the cache per server; older ones are removed when a new one is written. */
+const KEPT_VERSIONS = 3;
+
+/**
+ * Writes `file` readable by the user only (folders 0700, files 0600, whatever the umask or what an older version
+ * left): schemas name a cluster's kinds and CRDs, which is nobody else's business on a shared machine.
+ */
+async function writePrivately(root: string, file: string, text: string): Promise<void> {
+  await mkdir(join(file, '..'), { recursive: true, mode: 0o700 });
+  for (let dir = join(file, '..'); dir.startsWith(root); dir = join(dir, '..')) {
+    await chmod(dir, 0o700);
+    if (dir === root) break;
+  }
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, text, { mode: 0o600 });
+  await rename(tmp, file);
+}
+
+/** Keeps the newest KEPT_VERSIONS version folders of a server (by modification time), `current` among them. */
+async function trimVersions(serverDir: string, current: string): Promise<void> {
+  const entries = await readdir(serverDir, { withFileTypes: true });
+  const folders = await Promise.all(
+    entries
+      .filter((e) => e.isDirectory())
+      .map(async (e) => ({ path: join(serverDir, e.name), mtime: (await stat(join(serverDir, e.name))).mtimeMs })),
+  );
+  const old = folders
+    .filter((f) => f.path !== current)
+    .sort((a, b) => b.mtime - a.mtime)
+    .slice(KEPT_VERSIONS - 1);
+  for (const f of old) await rm(f.path, { recursive: true, force: true });
 }
 
 /** The cluster answered, but with an OpenAPI document we cannot use. */

@@ -4,6 +4,7 @@ import type { Health } from '../../core/resources/rows';
 import type { ContextInfo } from '../../core/kube/kubeconfig';
 import { CATEGORY_ICONS } from '../../core/resources/catalog';
 import { capabilityTag, kindInfo } from '../../core/resources/kinds';
+import { escapeMarkdown, inlineCode } from '../../core/common/markdown';
 import { Commands } from '../ids';
 import type { Node, ScopeNode } from './nodes';
 
@@ -43,11 +44,11 @@ export function contextItem(
       item.iconPath = new vscode.ThemeIcon('vm');
   }
   const tooltip = new vscode.MarkdownString(undefined, true);
-  tooltip.appendMarkdown(`**${escape(name)}**\n\n`);
+  tooltip.appendMarkdown(`**${escapeMarkdown(name)}**\n\n`);
   tooltip.appendMarkdown(
-    `- server: \`${where}\`\n- user: \`${info?.user ?? ''}\`\n- namespace: \`${info?.namespace ?? 'default'}\`\n- file: \`${info?.file ?? ''}\``,
+    `- server: ${inlineCode(where)}\n- user: ${inlineCode(info?.user ?? '')}\n- namespace: ${inlineCode(info?.namespace ?? 'default')}\n- file: ${inlineCode(info?.file ?? '')}`,
   );
-  if (state.state === 'failed') tooltip.appendMarkdown(`\n\n${escape(state.error.message)}`);
+  if (state.state === 'failed') tooltip.appendMarkdown(`\n\n${escapeMarkdown(state.error.message)}`);
   item.tooltip = tooltip;
   if (filter) item.description = `${String(item.description ?? '')} · namespaces: ${filter}`;
   item.contextValue = `context filterable${isCurrent ? ' current' : ''}`;
@@ -167,8 +168,4 @@ export function toTreeItem(
       return item;
     }
   }
-}
-
-function escape(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
 }

@@ -1,5 +1,6 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
+import { X509Certificate } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ActingConnection, RequestGate } from './changeGuard';
 import { KubeError, toKubeError } from './errors';
@@ -89,6 +90,37 @@ export class ClusterClient {
 
   private credentialQueue: Promise<void> = Promise.resolve();
 
+  /** The last client certificate checked (by identity: client-node hands the same one until it changes). */
+  private checkedCertificate: unknown;
+
+  /**
+   * A client certificate that has expired (or is not valid yet) is refused by the server with a bare 401: say so
+   * before sending, with its dates, so the user knows to renew it or log in again.
+   */
+  private checkClientCertificate(cert: unknown): void {
+    if (!cert || cert === this.checkedCertificate) return;
+    let x509: X509Certificate;
+    try {
+      x509 = new X509Certificate(cert as string | Buffer);
+    } catch {
+      return; // not one we can read: the TLS handshake will say what is wrong
+    }
+    const now = Date.now();
+    const until = new Date(x509.validTo);
+    const from = new Date(x509.validFrom);
+    if (until.getTime() < now || from.getTime() > now) {
+      const when =
+        until.getTime() < now
+          ? `expired on ${until.toISOString().slice(0, 10)}`
+          : `is not valid before ${from.toISOString().slice(0, 10)}`;
+      throw new KubeError(
+        'unauthorized',
+        `The client certificate of context "${this.context}" ${when} (${x509.subject.replace(/\n/g, ', ')}): renew it or log in again to get a new one, then reconnect`,
+      );
+    }
+    this.checkedCertificate = cert;
+  }
+
   /**
    * Asks the production guard before an exec, attach or port-forward connects (they are opened outside
    * request()/stream(), with client-node's or our WebSocket code). Throws when the context is read-only.
@@ -120,9 +152,15 @@ export class ClusterClient {
           { cause: err },
         );
       }
-      if (this.usesPlugin) throw pluginError(err, this.context);
+      if (this.usesPlugin)
+        throw pluginError(
+          err,
+          this.context,
+          this.kc.getCurrentUser()?.exec as { command?: string; installHint?: string },
+        );
       throw toKubeError(err, `getting credentials for context ${this.context}`);
     }
+    this.checkClientCertificate(opts.cert);
     const fromKc = opts.agent as https.Agent | undefined;
     if (!this.agent) {
       // A proxy agent (proxy-url in the kubeconfig) is kept as client-node made it; otherwise our keep-alive one.
@@ -256,10 +294,31 @@ export class ClusterClient {
  * error (ENOENT) when its command is missing. The plugin's own words are what tells the user what to do
  * (log in again, start a VPN, ...), so they are kept, on one line and bounded.
  */
-function pluginError(err: unknown, context: string): KubeError {
+function pluginError(
+  err: unknown,
+  context: string,
+  exec: { command?: string; installHint?: string } | undefined | null,
+): KubeError {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  const message = err instanceof Error ? err.message : '';
+  if (code === 'ENOENT' || /ENOENT/.test(message)) {
+    // As kubectl: name the command, and show the plugin's own install hint when the kubeconfig gives one.
+    const command = exec?.command ?? 'its command';
+    const hint = exec?.installHint?.trim();
+    return new KubeError(
+      'authPlugin',
+      `Getting credentials for context ${context} failed: the credential plugin "${command}" was not found. ${
+        hint
+          ? redactSecrets(hint.replace(/\s+/g, ' ')).slice(0, 500)
+          : 'Install it, or fix users[].exec.command in the kubeconfig.'
+      }`,
+      undefined,
+      { cause: err },
+    );
+  }
   const mapped = toKubeError(err, `getting credentials for context ${context}`);
   if (mapped.kind === 'authPlugin') return mapped;
-  const text = (err instanceof Error ? err.message : '').replace(/\s+/g, ' ').trim();
+  const text = redactSecrets(message.replace(/\s+/g, ' ').trim());
   const said = text.length > 300 ? `${text.slice(0, 300)}…` : text;
   return new KubeError(
     'authPlugin',
@@ -271,4 +330,19 @@ function pluginError(err: unknown, context: string): KubeError {
 
 function capitalize(text: string): string {
   return `${text[0]?.toUpperCase() ?? ''}${text.slice(1)}`;
+}
+
+/**
+ * What a credential plugin printed, fit to show: tokens it may have echoed (JWTs, `Bearer …`, `token=…`,
+ * `password: …`, long base64 or hex runs) replaced by [redacted].
+ */
+export function redactSecrets(text: string): string {
+  return text
+    .replace(/eyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*/g, '[redacted]')
+    .replace(/\b(bearer|basic)\s+[\w.~+/=-]{6,}/gi, '$1 [redacted]')
+    .replace(
+      /\b(token|password|passwd|secret|api[-_]?key|access[-_]?key|client[-_]?secret)(\s*[=:]\s*)("?)[^\s"',;]+\3/gi,
+      '$1$2[redacted]',
+    )
+    .replace(/[A-Za-z0-9+/_-]{32,}={0,2}/g, '[redacted]');
 }

@@ -187,6 +187,11 @@ function parseKubeconfig(text: string, dir: string): ParsedKubeconfig {
   for (const user of users) {
     if (user.certFile) user.certFile = absolute(dir, user.certFile);
     if (user.keyFile) user.keyFile = absolute(dir, user.keyFile);
+    // As client-go: an exec plugin command with a path but not absolute (`./bin/get-token`) is relative to the
+    // kubeconfig file's folder; a bare name (`aws`) is looked up on PATH.
+    const exec = user.exec as { command?: unknown } | undefined;
+    if (exec && typeof exec.command === 'string' && exec.command.includes('/') && !path.isAbsolute(exec.command))
+      (user as { exec: unknown }).exec = { ...exec, command: path.join(dir, exec.command) };
   }
   const current = obj['current-context'];
   return { clusters, users, contexts, currentContext: typeof current === 'string' ? current : undefined };

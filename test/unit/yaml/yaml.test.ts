@@ -283,7 +283,11 @@ describe('schema sources', () => {
       assert.ok((await again.groupVersion('apps/v1'))?.set.kinds['apps/v1|Deployment']);
       assert.equal(fetched.length, 2);
       const [serverDir] = readdirSync(dir);
-      assert.deepEqual(readdirSync(join(dir, serverDir ?? '')), ['c2-v1.36.1'], 'cached per server, converter and version');
+      assert.deepEqual(
+        readdirSync(join(dir, serverDir ?? '')),
+        ['c2-v1.36.1'],
+        'cached per server, converter and version',
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

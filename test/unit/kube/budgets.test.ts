@@ -3,17 +3,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { scriptedClient, scriptedServer } from '../../fakes/scriptedServer';
+import { until } from '../../fakes/until';
 import { MAX_WATCH_EVENT_CHARS, WatchedList } from '../../../src/core/watch/watchedList';
 import { toRow, type ResourceRow } from '../../../src/core/resources/rows';
 import { silentLogger } from '../../../src/core/common/logger';
-
-async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('byte budgets', () => {
   it('a request stops reading an answer larger than its budget, and says so naming the context', async () => {
@@ -67,7 +60,7 @@ describe('byte budgets', () => {
     );
     try {
       list.start();
-      await until('the watch to be closed', () => list.snapshot().error !== undefined);
+      await until('the watch to be closed', () => list.snapshot().error !== undefined, 20_000);
       assert.match(list.snapshot().error?.message ?? '', /an event larger than 16 MiB; the watch was closed/);
     } finally {
       list.dispose();

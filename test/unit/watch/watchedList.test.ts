@@ -4,6 +4,7 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { scriptedClient, scriptedServer } from '../../fakes/scriptedServer';
+import { until } from '../../fakes/until';
 import type { ClusterClient } from '../../../src/core/kube/clusterClient';
 import { WatchedList } from '../../../src/core/watch/watchedList';
 import { type KubeObject } from '../../../src/core/resources/kubeObject';
@@ -34,14 +35,6 @@ function watched(
       ...options,
     },
   );
-}
-
-async function until(what: string, check: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 describe('WatchedList', () => {

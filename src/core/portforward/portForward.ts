@@ -3,6 +3,7 @@
  * v4.channel.k8s.io): a local TCP server on 127.0.0.1, one WebSocket per accepted connection. A forward to a
  * Service or a Deployment resolves a Ready pod through the selector and resolves again when that pod is gone.
  */
+import type { Agent } from 'node:http';
 import * as net from 'node:net';
 import type WebSocket from 'ws';
 import type { ActingConnector } from '../kube/changeGuard';
@@ -132,8 +133,14 @@ export function websocketOpener(client: ActingConnector & { readonly serverUrl: 
       key?: unknown;
       headers?: Record<string, string>;
       rejectUnauthorized?: boolean;
+      servername?: string;
+      auth?: string;
+      agent?: Agent;
     } = {};
     await kc.applyToHTTPSOptions(opts as never);
+    // What the kubeconfig says about reaching the server applies here as to every request: the name to expect on
+    // its certificate (tls-server-name), basic auth, and a proxy (proxy-url, whose agent client-node made).
+    const viaProxy = Boolean(kc.getCurrentCluster()?.proxyUrl);
     const base = server.replace(/\/$/, '').replace(/^http/, 'ws');
     const url = `${base}${pathOf('Pod', namespace, pod)}/portforward?ports=${port}`;
     const what = `forwarding to port ${port} of pod "${pod}" in namespace "${namespace}"`;
@@ -144,6 +151,10 @@ export function websocketOpener(client: ActingConnector & { readonly serverUrl: 
         key: opts.key as string | undefined,
         headers: opts.headers,
         rejectUnauthorized: opts.rejectUnauthorized,
+        // ws hands its options to tls.connect, which takes servername; its type does not list it.
+        ...({ servername: opts.servername } as object),
+        auth: opts.auth,
+        agent: viaProxy ? opts.agent : undefined,
         handshakeTimeout: 15_000,
         // The API server sends frames of a few KB; a bound keeps a broken one from filling memory with one frame.
         maxPayload: 16 * 2 ** 20,

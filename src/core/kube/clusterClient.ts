@@ -40,6 +40,8 @@ export interface RawResponse {
  */
 export class ClusterClient {
   private agent: http.Agent | undefined;
+  /** The client certificate and key the agent was made with (see prepare). */
+  private agentCertificate: string | undefined;
   private readonly server: URL;
 
   /**
@@ -162,6 +164,15 @@ export class ClusterClient {
     }
     this.checkClientCertificate(opts.cert);
     const fromKc = opts.agent as https.Agent | undefined;
+    // An exec plugin may hand out a new client certificate (rotation): the keep-alive agent was made with the old
+    // one, so a new agent takes the new requests. Connections already open (watches) finish on the old one.
+    const certificate = identityOf(fromKc?.options);
+    if (this.agent && certificate !== this.agentCertificate) {
+      const old = this.agent;
+      this.agent = undefined;
+      setTimeout(() => old.destroy(), 5 * 60_000).unref();
+    }
+    this.agentCertificate = certificate;
     if (!this.agent) {
       // A proxy agent (proxy-url in the kubeconfig) is kept as client-node made it; otherwise our keep-alive one.
       const viaProxy = Boolean(this.kc.getCurrentCluster()?.proxyUrl);
@@ -345,4 +356,18 @@ export function redactSecrets(text: string): string {
       '$1$2[redacted]',
     )
     .replace(/[A-Za-z0-9+/_-]{32,}={0,2}/g, '[redacted]');
+}
+
+/** The client certificate and key of agent options, as one comparable string (undefined without them). */
+function identityOf(options: https.AgentOptions | undefined): string | undefined {
+  if (!options?.cert && !options?.key) return undefined;
+  const text = (v: unknown): string =>
+    typeof v === 'string'
+      ? v
+      : Buffer.isBuffer(v)
+        ? v.toString('utf8')
+        : Array.isArray(v)
+          ? v.map(text).join('\n')
+          : '';
+  return `${text(options.cert)}\u0000${text(options.key)}`;
 }

@@ -2,9 +2,12 @@
 // certificates outside their validity. The scripted server only records what arrives (nothing should, for most).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import * as https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { scriptedServer } from '../../fakes/scriptedServer';
 import { ClusterClient, redactSecrets } from '../../../src/core/kube/clusterClient';
 import { ADMIT_EVERYTHING } from '../../../src/core/kube/changeGuard';
@@ -36,6 +39,11 @@ current-context: ctx
 
 function clientFor(file: string): ClusterClient {
   return new ClusterClient('ctx', loadKubeconfig([file]).kubeConfigFor('ctx'), ADMIT_EVERYTHING, { timeoutMs: 5_000 });
+}
+
+/** An ExecCredential with a client certificate; the plugin puts its expiry (a second later) in for EXPIRES. */
+function credential(certJson: string, keyJson: string): string {
+  return `{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"clientCertificateData":${certJson},"clientKeyData":${keyJson},"expirationTimestamp":"EXPIRES"}}`;
 }
 
 const exec = (command: string, extra = ''): string =>
@@ -119,6 +127,48 @@ describe('credentials', () => {
       assert.deepEqual(server.requests, [], 'nothing was sent');
     } finally {
       await server.close();
+    }
+  });
+  it('uses the new client certificate when the exec plugin hands out another one', async () => {
+    const certs = resolve('test/fixtures/certs');
+    const dir = mkdtempSync(join(tmpdir(), 'kwb-cred-'));
+    // Each run hands out the next certificate, valid for one second: the second request must run it again.
+    const plugin = join(dir, 'rotate.sh');
+    const pem = (name: string): string => JSON.stringify(readFileSync(join(certs, name), 'utf8'));
+    writeFileSync(join(dir, 'a.json'), credential(pem('client-a.crt'), pem('client-a.key')));
+    writeFileSync(join(dir, 'b.json'), credential(pem('client-b.crt'), pem('client-b.key')));
+    writeFileSync(
+      plugin,
+      '#!/bin/sh\ncd "$(dirname "$0")"\nnext=a.json; [ -f ran ] && next=b.json; touch ran\n' +
+        'sed "s/EXPIRES/$(date -u -d "+1 second" +%Y-%m-%dT%H:%M:%SZ)/" "$next"\n',
+    );
+    chmodSync(plugin, 0o755);
+    const subjects: string[] = [];
+    const server = https.createServer(
+      {
+        cert: readFileSync(join(certs, 'client-a.crt')),
+        key: readFileSync(join(certs, 'client-a.key')),
+        requestCert: true,
+        rejectUnauthorized: false,
+      },
+      (req, res) => {
+        subjects.push(String((req.socket as TLSSocket).getPeerCertificate().subject?.CN ?? 'none'));
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end('{}');
+      },
+    );
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const file = kubeconfig(dir, `https://127.0.0.1:${port}`, exec(plugin));
+      const client = clientFor(file);
+      await client.request('/version');
+      await new Promise((r) => setTimeout(r, 1_500));
+      await client.request('/version');
+      assert.deepEqual(subjects, ['client-a', 'client-b']);
+      client.dispose();
+    } finally {
+      server.close();
     }
   });
 });

@@ -108,6 +108,8 @@ if (args.has('--tests')) {
         version: manifest.version,
         engines: manifest.engines,
         description: 'Hosts the Kube Workbench integration tests.',
+        // It runs in the untrusted-workspace suite too (scripts/integration-tests.mjs --untrusted).
+        capabilities: { untrustedWorkspaces: { supported: true } },
       },
       null,
       2,

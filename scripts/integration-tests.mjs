@@ -29,6 +29,9 @@ const option = (name) => {
 };
 const verbose = flag('--verbose') || process.env.KWB_VERBOSE === '1';
 const timeoutS = Number(option('--timeout') ?? process.env.KWB_TEST_TIMEOUT ?? 600);
+// --untrusted: the suites tagged @untrusted, in a window whose folder is not trusted (restricted mode); the normal
+// run leaves them out.
+const untrusted = flag('--untrusted');
 const grep = option('--grep') ?? process.env.KWB_TEST_GREP;
 
 const vsix = path.join(repoRoot, 'dist', 'kube-workbench.vsix');
@@ -184,8 +187,9 @@ try {
     KWB_TEST_REPORT: reportFile,
     KWB_WORKSPACE: workspace,
     ...(grep ? { KWB_TEST_GREP: grep } : {}),
+    ...(untrusted ? { KWB_UNTRUSTED: '1' } : {}),
   };
-  server = await startCodeServer({ workspace, env, extensionsToInstall: [vsix], verbose });
+  server = await startCodeServer({ workspace, env, extensionsToInstall: [vsix], verbose, untrusted });
   log(`code-server ${server.url} (pid ${server.pid}, log ${server.logFile}), vsix installed`);
 
   browser = await launchBrowser();

@@ -27,6 +27,12 @@ const steps = [
     counts: true,
   },
   { name: 'integration', cmd: process.execPath, args: ['scripts/integration-tests.mjs', '--no-build'], counts: true },
+  {
+    name: 'integration (untrusted)',
+    cmd: process.execPath,
+    args: ['scripts/integration-tests.mjs', '--no-build', '--untrusted'],
+    counts: true,
+  },
   { name: 'ui', cmd: process.execPath, args: ['scripts/ui-tests.mjs', '--no-build'], counts: true },
 ];
 

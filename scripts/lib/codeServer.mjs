@@ -101,8 +101,17 @@ export async function startCodeServer(o = {}) {
   const logFile = path.join(tmpDir, 'code-server.log');
   for (const d of [userDataDir, extensionsDir, xdgConfig, xdgData]) fs.mkdirSync(d, { recursive: true });
 
+  // o.untrusted: Workspace Trust on, and the folder left untrusted (restricted mode), without a prompt.
+  const trust = o.untrusted
+    ? {
+        'security.workspace.trust.enabled': true,
+        'security.workspace.trust.startupPrompt': 'never',
+        'security.workspace.trust.banner': 'never',
+        'security.workspace.trust.emptyWindow': false,
+      }
+    : { 'security.workspace.trust.enabled': false };
   const settings = {
-    'security.workspace.trust.enabled': false,
+    ...trust,
     'workbench.startupEditor': 'none',
     'workbench.tips.enabled': false,
     'workbench.enableExperiments': false,
@@ -149,7 +158,7 @@ export async function startCodeServer(o = {}) {
     `127.0.0.1:${port}`,
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(o.untrusted ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     '--ignore-last-opened',
     ...dirArgs,

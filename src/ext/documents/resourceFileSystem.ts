@@ -24,9 +24,6 @@ import type { OutputLogger } from '../log';
 import { isGuardRefusal, type Guard } from '../guard';
 import { Cancelled } from '../errors';
 
-export const RESOURCE_SCHEME = DocumentSchemes.resource;
-export const DESCRIBE_SCHEME = DocumentSchemes.describe;
-export const CONFLICT_SCHEME = DocumentSchemes.conflict;
 /** The query of a revealed (decoded, editable) Secret; without it a Secret opens masked and read-only. */
 const REVEAL_QUERY = 'reveal';
 /** How long after a save the document is read again (with the new resourceVersion) if the user did not type. */
@@ -48,14 +45,14 @@ export function modeOf(uri: vscode.Uri, ref: ObjectRef): DocumentMode {
 /** The document URI of an object; a Secret opens masked unless `reveal` is set. */
 export function resourceUri(ref: ObjectRef, reveal = false): vscode.Uri {
   return vscode.Uri.from({
-    scheme: RESOURCE_SCHEME,
+    scheme: DocumentSchemes.resource,
     path: formatDocumentPath(ref),
     query: reveal && isSecret(ref) ? REVEAL_QUERY : '',
   });
 }
 
 export function describeUri(ref: ObjectRef): vscode.Uri {
-  return vscode.Uri.from({ scheme: DESCRIBE_SCHEME, path: formatDocumentPath(ref, DESCRIBE_EXTENSION) });
+  return vscode.Uri.from({ scheme: DocumentSchemes.describe, path: formatDocumentPath(ref, DESCRIBE_EXTENSION) });
 }
 
 /**
@@ -81,16 +78,16 @@ export class ResourceDocuments implements vscode.FileSystemProvider, vscode.Disp
     private readonly guard: Guard,
   ) {
     this.disposables.push(
-      vscode.workspace.registerFileSystemProvider(RESOURCE_SCHEME, this, { isCaseSensitive: true }),
-      vscode.workspace.registerTextDocumentContentProvider(DESCRIBE_SCHEME, {
+      vscode.workspace.registerFileSystemProvider(DocumentSchemes.resource, this, { isCaseSensitive: true }),
+      vscode.workspace.registerTextDocumentContentProvider(DocumentSchemes.describe, {
         onDidChange: this.describeChanged.event,
         provideTextDocumentContent: (uri) => this.describeContent(uri),
       }),
-      vscode.workspace.registerTextDocumentContentProvider(CONFLICT_SCHEME, {
+      vscode.workspace.registerTextDocumentContentProvider(DocumentSchemes.conflict, {
         provideTextDocumentContent: (uri) => this.conflicts.get(uri.toString()) ?? '',
       }),
       vscode.workspace.onDidCloseTextDocument((doc) => {
-        if (doc.uri.scheme === CONFLICT_SCHEME) this.conflicts.delete(doc.uri.toString());
+        if (doc.uri.scheme === DocumentSchemes.conflict) this.conflicts.delete(doc.uri.toString());
       }),
     );
   }
@@ -334,7 +331,7 @@ export class ResourceDocuments implements vscode.FileSystemProvider, vscode.Disp
 
   private async showConflict(uri: vscode.Uri, ref: ObjectRef, theirs: string, name: string): Promise<void> {
     const left = vscode.Uri.from({
-      scheme: CONFLICT_SCHEME,
+      scheme: DocumentSchemes.conflict,
       path: formatDocumentPath(ref),
       query: String(++this.conflictCounter),
     });

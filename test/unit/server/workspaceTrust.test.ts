@@ -69,7 +69,8 @@ describe('workspace trust in the language server', () => {
         );
         assert.ok(found, `${name}: ${JSON.stringify(server.published.filter((p) => p.uri.endsWith(name)))}`);
       }
-      assert.deepEqual([...host.asked].sort(), ['/dollar.json', '/modeline.json']);
+      // A schema may be fetched twice when two validations race before the server's cache holds it.
+      assert.deepEqual([...new Set(host.asked)].sort(), ['/dollar.json', '/modeline.json']);
     } finally {
       await server.stop();
       await host.close();

@@ -18,6 +18,7 @@ import { PortForwards } from './ext/portforward/portForwards';
 import { StreamCommands } from './ext/commands/streams';
 import { LogDocuments } from './ext/terminals/logDocuments';
 import { StartupTimings, type StartupTimingsSnapshot } from './core/common/startupTimings';
+import { LanguageModelTools } from './ext/agent/languageModelTools';
 
 /** What the extension hands to its integration tests (and to other extensions, one day). */
 export interface KubeWorkbenchApi {
@@ -35,6 +36,8 @@ export interface KubeWorkbenchApi {
   readonly sessions: SessionRegistry;
   /** The production guard (tests watch its refusals). */
   readonly guard: Guard;
+  /** The agent tools registered with vscode.lm (tests read their confirmations). */
+  readonly agentTools: LanguageModelTools;
   /** When activate() began and when the Clusters view first got its contexts (`npm run bench` reads these). */
   startupTimings(): StartupTimingsSnapshot;
 }
@@ -85,6 +88,7 @@ export function activate(context: vscode.ExtensionContext): KubeWorkbenchApi {
     const apply = own(new ApplyService(sessions, state, kubeconfig, guard, log, rollouts));
     const portForwards = own(new PortForwards(sessions, guard, log));
     own(vscode.window.createTreeView(Views.portForwards, { treeDataProvider: portForwards }));
+    const agentTools = own(new LanguageModelTools(kubeconfig, sessions, guard, log));
     const streams = new StreamCommands(sessions, own(new LogDocuments(log)), guard, log);
     own(
       registerCommands(
@@ -158,6 +162,7 @@ export function activate(context: vscode.ExtensionContext): KubeWorkbenchApi {
       portForwards,
       apply,
       guard,
+      agentTools,
       startupTimings: () => startup.snapshot(),
     };
   } catch (err) {

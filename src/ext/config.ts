@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { DEFAULT_ANSWER_CHARS, type AgentPolicy } from '../core/agent/agentPolicy';
 import { SETTINGS_SECTION } from './ids';
 
 /** Typed settings, read on every access so a change applies without a reload. */
@@ -15,6 +16,16 @@ export const config = {
   },
   confirmContexts(): string[] {
     return userSetting<string[]>('confirmContexts', []);
+  },
+  /** What agents may do through the language model tools (User settings only, like the guard). */
+  agentPolicy(): AgentPolicy {
+    return {
+      allowedContexts: userSetting<string[]>('agent.allowedContexts', ['*']),
+      allowChanges: userSetting<boolean>('agent.allowChanges', true),
+      changeTools: userSetting<string[] | undefined>('agent.changeTools', undefined) ?? 'all',
+      answerChars: Math.max(2_000, Math.min(200_000, userSetting<number>('agent.answerChars', DEFAULT_ANSWER_CHARS))),
+      allowClusterScopedChanges: userSetting<boolean>('agent.allowClusterScopedChanges', false),
+    };
   },
   affectsGuard(event: vscode.ConfigurationChangeEvent): boolean {
     return (

@@ -18,6 +18,7 @@ const CORE_LAYERS: readonly (readonly string[])[] = [
   ['rollout'],
   ['portforward'],
   ['apply'],
+  ['agent'],
 ];
 /** '.' is the files directly in src/ext (ids, config, log, errors, guard, registerCommands, ...). */
 const EXT_LAYERS: readonly (readonly string[])[] = [
@@ -25,6 +26,7 @@ const EXT_LAYERS: readonly (readonly string[])[] = [
   ['views'],
   ['terminals', 'documents', 'yaml', 'rollout'],
   ['apply', 'portforward'],
+  ['agent'],
   ['commands'],
 ];
 

@@ -18,6 +18,8 @@ export interface ResourceRow extends Row {
   readonly health: Health;
   /** uids of controller/owner objects, to show a Deployment's ReplicaSets and a ReplicaSet's Pods. */
   readonly ownerUids?: readonly string[];
+  /** The controlling owner as `Kind/name` (`ReplicaSet/web-7f5cc5fd85`), for answers that name it. */
+  readonly controller?: string;
   readonly labels?: Readonly<Record<string, string>>;
   /** A Service's selector, or a workload's matchLabels. */
   readonly selector?: Readonly<Record<string, string>>;
@@ -107,6 +109,11 @@ export function toRow(kind: string, obj: KubeObject): ResourceRow | undefined {
   const owners = Array.isArray(meta.ownerReferences)
     ? (meta.ownerReferences as { uid?: string }[]).map((o) => o.uid).filter((u): u is string => typeof u === 'string')
     : undefined;
+  const controllerRef = Array.isArray(meta.ownerReferences)
+    ? (meta.ownerReferences as { kind?: unknown; name?: unknown; controller?: unknown }[]).find(
+        (o) => o.controller === true && typeof o.kind === 'string' && typeof o.name === 'string',
+      )
+    : undefined;
   const selector =
     kind === 'Service'
       ? stringMap(spec?.selector)
@@ -120,6 +127,7 @@ export function toRow(kind: string, obj: KubeObject): ResourceRow | undefined {
     status: summary.status,
     health: summary.health,
     ownerUids: owners && owners.length > 0 ? owners : undefined,
+    controller: controllerRef ? `${String(controllerRef.kind)}/${String(controllerRef.name)}` : undefined,
     labels: stringMap(meta.labels),
     selector,
     nodeName: kind === 'Pod' && typeof spec?.nodeName === 'string' ? spec.nodeName : undefined,

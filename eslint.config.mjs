@@ -107,6 +107,11 @@ export default tseslint.config(
     },
   },
   {
+    // The MCP server runs in its own Node process, outside VS Code.
+    files: ['src/mcp/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', vscodeImports] },
+  },
+  {
     files: ['test/unit/**/*.ts', 'test/fakes/**/*.ts', 'test/cluster/**/*.ts', 'bench/**/*.ts'],
     // The activation probe runs inside VS Code's extension host (the bench's extensionTestsPath).
     ignores: ['bench/activationProbe.ts'],

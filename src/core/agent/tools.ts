@@ -6,7 +6,7 @@
  */
 import { stringify } from 'yaml';
 import { unifiedDiff } from '../common/lineDiff';
-import { KubeError } from '../kube/errors';
+import { KubeError, toKubeError } from '../kube/errors';
 import { splitManifests } from '../apply/manifestFiles';
 import { planApply, type PlannedDoc } from '../apply/applyPlan';
 import { applyPlanned, previewPlanned, reportLines, summaryOf } from '../apply/serverSideApply';
@@ -227,16 +227,22 @@ const listObjects: AgentTool = {
     const notes: string[] = [];
     let kindName = kindText;
     for (const context of contexts) {
-      const session = env.sessions.get(context);
-      const kind = await kindOn(env, context, kindText);
-      kindName = kind.kind;
-      const key = { ...kind, namespace: kind.namespaced ? namespace : undefined };
-      const { snapshot, partial } = await syncedList(env, session, key);
-      if (partial) notes.push(`${context}: still listing (${snapshot.items.length} rows so far)`);
-      for (const row of snapshot.items) {
-        if (nameText && !row.name.toLowerCase().includes(nameText)) continue;
-        if (selector && !selector(row.labels)) continue;
-        matched.push({ context, row });
+      try {
+        const session = env.sessions.get(context);
+        const kind = await kindOn(env, context, kindText);
+        kindName = kind.kind;
+        const key = { ...kind, namespace: kind.namespaced ? namespace : undefined };
+        const { snapshot, partial } = await syncedList(env, session, key);
+        if (partial) notes.push(`${context}: still listing (${snapshot.items.length} rows so far)`);
+        for (const row of snapshot.items) {
+          if (nameText && !row.name.toLowerCase().includes(nameText)) continue;
+          if (selector && !selector(row.labels)) continue;
+          matched.push({ context, row });
+        }
+      } catch (err) {
+        // One context that fails (down, forbidden) does not hide the others; alone, it is the answer.
+        if (!multi) throw err;
+        notes.push(`${context}: ${toKubeError(err, `listing ${kindText}`).message}`);
       }
     }
     const header = tsv([...(multi ? ['CONTEXT'] : []), 'NAMESPACE', 'NAME', 'STATUS', 'CREATED', 'CONTROLLER']);

@@ -299,9 +299,14 @@ export async function applyPlanned(
       });
       const before = live?.metadata?.resourceVersion;
       const after = (object.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
-      // Unchanged: nothing was written, or only server bookkeeping (managedFields, resourceVersion) moved.
+      // Unchanged: nothing was written, or only server bookkeeping (managedFields, resourceVersion) moved. A dry run
+      // never moves the resourceVersion, so there only the objects themselves tell.
       const status: ApplyStatus =
-        created || !live ? 'created' : before === after || sameObject(live, object) ? 'unchanged' : 'configured';
+        created || !live
+          ? 'created'
+          : (!dryRun && before === after) || sameObject(live, object)
+            ? 'unchanged'
+            : 'configured';
       record({
         planned: p,
         status,

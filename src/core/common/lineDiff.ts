@@ -39,12 +39,12 @@ function operations(a: readonly string[], b: readonly string[]): Op[] | undefine
       ops.push({ kind: ' ', line: a[start + i]! });
       i++;
       j++;
-    } else if (j < m && (i === n || lcs[i * width + j + 1]! >= lcs[(i + 1) * width + j]!)) {
-      ops.push({ kind: '+', line: b[start + j]! });
-      j++;
-    } else {
+    } else if (i < n && (j === m || lcs[(i + 1) * width + j]! >= lcs[i * width + j + 1]!)) {
       ops.push({ kind: '-', line: a[start + i]! });
       i++;
+    } else {
+      ops.push({ kind: '+', line: b[start + j]! });
+      j++;
     }
   }
   for (const line of a.slice(endA)) ops.push({ kind: ' ', line });

@@ -83,6 +83,14 @@ const others = {
   mainFields: ['module', 'main'],
 };
 
+/** The MCP server (`kube-workbench-mcp`): its own process, run with node, outside VS Code. */
+const mcpServer = {
+  ...common,
+  entryPoints: { mcp: 'src/mcp/main.ts' },
+  outdir: 'dist',
+  banner: { js: `#!/usr/bin/env node\n${common.banner.js}` },
+};
+
 if (args.has('--tests')) {
   const suites = readdirSync('test/integration')
     .filter((f) => f.endsWith('.test.ts'))
@@ -117,17 +125,17 @@ if (args.has('--tests')) {
   );
 } else if (watch) {
   copyServerAssets();
-  const contexts = [await context(extension), await context(others)];
+  const contexts = [await context(extension), await context(others), await context(mcpServer)];
   await Promise.all(contexts.map((ctx) => ctx.watch()));
 } else {
   copyServerAssets();
-  const [main, rest] = await Promise.all([build(extension), build(others)]);
+  const [main, rest, mcp] = await Promise.all([build(extension), build(others), build(mcpServer)]);
   const early = Object.keys(main.metafile.inputs).filter((input) => notAtActivation.some((re) => re.test(input)));
   if (early.length > 0) {
     console.error(`dist/extension.js must not contain these (they load on first use):\n  ${early.join('\n  ')}`);
     process.exit(1);
   }
-  for (const result of [main, rest]) {
+  for (const result of [main, rest, mcp]) {
     for (const [file, info] of Object.entries(result.metafile.outputs)) {
       if (file.endsWith('.js')) console.log(`${file}: ${(info.bytes / 1024).toFixed(0)} KiB`);
     }

@@ -23,6 +23,7 @@ const steps = [
       '--test-reporter=spec',
       'test/cluster/cluster.test.ts',
       'test/cluster/corpus.test.ts',
+      'test/cluster/mcp.test.ts',
     ],
     counts: true,
   },

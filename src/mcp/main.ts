@@ -112,7 +112,8 @@ async function main(): Promise<void> {
     return;
   }
   const log = stderrLogger(verbose);
-  const { server, dispose } = createMcpServer(options, log);
+  const mcp = createMcpServer(options, log);
+  const { server } = mcp;
   const { policy } = options;
   log.info(
     'start',
@@ -120,11 +121,11 @@ async function main(): Promise<void> {
   );
   const transport = new StdioServerTransport();
   transport.onclose = () => {
-    dispose();
+    mcp.dispose();
     process.exit(0);
   };
   process.stdin.on('end', () => {
-    dispose();
+    mcp.dispose();
     process.exit(0);
   });
   await server.connect(transport);

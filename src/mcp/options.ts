@@ -90,7 +90,9 @@ export function parseOptions(args: readonly string[], readFile = (f: string) => 
         try {
           file = JSON.parse(readFile(name)) as PolicyFile;
         } catch (err) {
-          throw new UsageError(`cannot read the policy file ${name}: ${err instanceof Error ? err.message : String(err)}`);
+          throw new UsageError(
+            `cannot read the policy file ${name}: ${err instanceof Error ? err.message : String(err)}`,
+          );
         }
         if (typeof file !== 'object' || file === null || Array.isArray(file)) {
           throw new UsageError(`the policy file ${name} must hold a JSON object`);

@@ -152,7 +152,7 @@ describe('Agent tools through vscode.lm.invokeTool (real cluster)', function () 
       const answer = await invoke('kwb_logs', { namespace: NS, pod: 'standalone', container: 'main', tailLines: 5 });
       return /^\d+ lines? of demo\/standalone \(main\)\n.+/.test(answer) ? answer : undefined;
     });
-    assert.doesNotMatch(log, /\x1b/);
+    assert.ok(!log.includes('\u001b'), 'no escape sequences');
     assert.match(
       await invoke('kwb_rollout_status', { kind: 'Deployment', namespace: NS, name: 'web' }),
       /rolled out|Waiting/,

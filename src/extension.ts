@@ -19,6 +19,7 @@ import { StreamCommands } from './ext/commands/streams';
 import { LogDocuments } from './ext/terminals/logDocuments';
 import { StartupTimings, type StartupTimingsSnapshot } from './core/common/startupTimings';
 import { LanguageModelTools } from './ext/agent/languageModelTools';
+import { NodeCommands } from './ext/nodes/nodeCommands';
 
 /** What the extension hands to its integration tests (and to other extensions, one day). */
 export interface KubeWorkbenchApi {
@@ -104,6 +105,7 @@ export function activate(context: vscode.ExtensionContext): KubeWorkbenchApi {
           rollouts,
           portForwards,
           apply,
+          nodes: new NodeCommands(sessions, guard, log),
         }),
         log,
       ),

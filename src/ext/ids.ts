@@ -42,6 +42,9 @@ export const Commands = {
   exec: `${PREFIX}.exec`,
   execCommand: `${PREFIX}.execCommand`,
   attach: `${PREFIX}.attach`,
+  cordonNode: `${PREFIX}.cordonNode`,
+  uncordonNode: `${PREFIX}.uncordonNode`,
+  drainNode: `${PREFIX}.drainNode`,
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 

@@ -37,6 +37,8 @@ export const CAPABILITIES = [
   'suspend',
   'useNamespace',
   'reveal',
+  'cordon',
+  'drain',
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
@@ -52,6 +54,8 @@ export const WRITE_CAPABILITIES: ReadonlySet<Capability> = new Set([
   'setImage',
   'runNow',
   'suspend',
+  'cordon',
+  'drain',
 ]);
 
 /** How a kind's tree item expands: to the objects it owns (ownerReferences) or selects (a label selector). */
@@ -334,6 +338,7 @@ const BY_CATEGORY: Readonly<Record<Exclude<Category, 'Custom Resources'>, readon
       plural: 'nodes',
       namespaced: false,
       label: 'Nodes',
+      capabilities: ['cordon', 'drain'],
       children: { kind: 'Pod', by: 'node' },
     },
     {
@@ -426,4 +431,7 @@ export const ACTIONS: Readonly<Record<string, Capability>> = {
   resumeCronJob: 'suspend',
   useNamespace: 'useNamespace',
   revealSecret: 'reveal',
+  cordonNode: 'cordon',
+  uncordonNode: 'cordon',
+  drainNode: 'drain',
 };

@@ -20,6 +20,7 @@ import { LogDocuments } from './ext/terminals/logDocuments';
 import { StartupTimings, type StartupTimingsSnapshot } from './core/common/startupTimings';
 import { LanguageModelTools } from './ext/agent/languageModelTools';
 import { NodeCommands } from './ext/nodes/nodeCommands';
+import { EventsTimeline } from './ext/documents/eventsTimeline';
 
 /** What the extension hands to its integration tests (and to other extensions, one day). */
 export interface KubeWorkbenchApi {
@@ -106,6 +107,7 @@ export function activate(context: vscode.ExtensionContext): KubeWorkbenchApi {
           portForwards,
           apply,
           nodes: new NodeCommands(sessions, guard, log),
+          events: own(new EventsTimeline(sessions, log)),
         }),
         log,
       ),

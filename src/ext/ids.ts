@@ -45,6 +45,7 @@ export const Commands = {
   cordonNode: `${PREFIX}.cordonNode`,
   uncordonNode: `${PREFIX}.uncordonNode`,
   drainNode: `${PREFIX}.drainNode`,
+  showEvents: `${PREFIX}.showEvents`,
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 
@@ -67,6 +68,8 @@ export const DocumentSchemes = {
   resource: PREFIX,
   /** Read-only describe text of an object (plain text, same path ending in `.describe.txt`). */
   describe: `${PREFIX}-describe`,
+  /** Live events timelines of a namespace or an object (plain text, re-rendered as events arrive). */
+  events: `${PREFIX}-events`,
   /** Read-only snapshots of the server's version, the left side of a conflict diff. */
   conflict: `${PREFIX}-conflict`,
 } as const;

@@ -18,6 +18,7 @@ import { manifestCommands } from './schemaCommands';
 import type { ManifestEditor } from '../yaml/manifestEditor';
 import type { StreamCommands } from './streams';
 import type { NodeCommands } from '../nodes/nodeCommands';
+import type { EventsTimeline } from '../documents/eventsTimeline';
 
 export interface CommandServices {
   kubeconfig: KubeconfigService;
@@ -32,6 +33,7 @@ export interface CommandServices {
   manifests: ManifestEditor;
   streams: StreamCommands;
   nodes: NodeCommands;
+  events: EventsTimeline;
 }
 
 function asNode(value: unknown): Node | undefined {
@@ -48,6 +50,10 @@ export function buildCommandTable(s: CommandServices): CommandTable {
     ...manifestCommands(s.manifests),
     ...s.streams.commands(),
     ...s.nodes.commands(),
+    [Commands.showEvents]: {
+      title: 'opening the events timeline',
+      run: (arg) => s.events.show(arg),
+    },
     [Commands.refresh]: {
       title: 'refreshing the clusters',
       // Reloading announces the change: sessions are reset and the tree rebuilt by their listeners.

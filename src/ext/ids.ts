@@ -46,6 +46,8 @@ export const Commands = {
   uncordonNode: `${PREFIX}.uncordonNode`,
   drainNode: `${PREFIX}.drainNode`,
   showEvents: `${PREFIX}.showEvents`,
+  copyFromPod: `${PREFIX}.copyFromPod`,
+  copyToPod: `${PREFIX}.copyToPod`,
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 

@@ -416,6 +416,8 @@ export const ACTIONS: Readonly<Record<string, Capability>> = {
   logsWithOptions: 'logs',
   exec: 'exec',
   execCommand: 'exec',
+  copyFromPod: 'exec',
+  copyToPod: 'exec',
   attach: 'attach',
   portForward: 'portForward',
   rolloutRestart: 'restart',

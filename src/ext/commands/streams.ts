@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { Logger } from '../../core/common/logger';
 import type { SessionRegistry } from '../../core/watch/clusterSession';
 import { AUTO_SHELL } from '../../core/streams/exec';
+import { containerPath, copyFromContainer, copyToContainer, MAX_COPY_BYTES } from '../../core/streams/copyFiles';
 import { splitArgs } from '../../core/streams/args';
 import { containerNames, podPath, type LogOptions } from '../../core/streams/logFollower';
 import { podSelectionOf, type WorkloadRef } from '../../core/streams/workloadLogs';
@@ -20,7 +21,9 @@ type StreamCommand =
   | typeof Commands.logsWithOptions
   | typeof Commands.exec
   | typeof Commands.execCommand
-  | typeof Commands.attach;
+  | typeof Commands.attach
+  | typeof Commands.copyFromPod
+  | typeof Commands.copyToPod;
 
 /**
  * What a stream command is about: a tree item (ResourceNode), or a plain object (other commands, tests):
@@ -37,6 +40,12 @@ export interface StreamTarget {
   readonly target?: 'terminal' | 'document';
   /** For execCommand: the command and its arguments (no shell involved). */
   readonly command?: readonly string[];
+  /** For copyFromPod: the path in the container; for copyToPod: the folder in the container. */
+  readonly remotePath?: string;
+  /** For copyFromPod: the local folder to copy into; for copyToPod: the local file to copy. */
+  readonly localPath?: string;
+  /** For copyFromPod: replace local files that exist without asking. */
+  readonly overwrite?: boolean;
 }
 
 /** A stream command's target: any object target (a plain object's kind defaults to Pod), with its own fields. */
@@ -211,6 +220,113 @@ export class StreamCommands {
     return this.openTerminal(t, container, { kind: 'attach' }, `attach ${t.name}/${container}`);
   }
 
+  /** `kubectl cp pod:path folder`: a file or folder of the container into a local folder (tar over exec). */
+  async copyFrom(t: StreamTarget): Promise<{ message: string; files: string[] } | undefined> {
+    const container = await this.containerFor(t);
+    if (!container) return undefined;
+    const remotePath =
+      t.remotePath ??
+      (await vscode.window.showInputBox({
+        title: `File or folder of container ${container} in pod ${t.name} to copy`,
+        placeHolder: '/var/log/app.log',
+        validateInput: (v) => (v.startsWith('/') ? undefined : 'An absolute path in the container'),
+      }));
+    if (!remotePath) return undefined;
+    containerPath(remotePath);
+    const folder = t.localPath
+      ? vscode.Uri.file(t.localPath)
+      : (
+          await vscode.window.showOpenDialog({
+            canSelectFiles: false,
+            canSelectFolders: true,
+            openLabel: 'Copy Here',
+            title: `Local folder for ${remotePath}`,
+          })
+        )?.[0];
+    if (!folder) return undefined;
+    await this.guard.confirmChange(
+      t.context,
+      `copying "${remotePath}" from container "${container}" of pod "${t.name}" in namespace "${t.namespace}"`,
+    );
+    const ref = { namespace: t.namespace, pod: t.name, container };
+    const client = this.registry.get(t.context).client;
+    const copied = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Copying ${remotePath} from ${t.name}` },
+      (progress) =>
+        copyFromContainer(client, t.context, ref, remotePath, {
+          onBytes: (n) => progress.report({ message: `${(n / 1024).toFixed(0)} KiB` }),
+        }),
+    );
+    const target = (path: string): vscode.Uri => vscode.Uri.joinPath(folder, ...path.split('/'));
+    const existing: string[] = [];
+    for (const f of copied.files) {
+      try {
+        await vscode.workspace.fs.stat(target(f.path));
+        existing.push(f.path);
+      } catch {
+        // not there yet
+      }
+    }
+    if (existing.length > 0 && !t.overwrite) {
+      const choice = await vscode.window.showWarningMessage(
+        `Replace ${existing.length} existing file${existing.length === 1 ? '' : 's'} in ${folder.fsPath}?`,
+        { modal: true, detail: existing.slice(0, 20).join('\n') },
+        'Replace',
+      );
+      if (choice !== 'Replace') return undefined;
+    }
+    for (const dir of copied.directories) await vscode.workspace.fs.createDirectory(target(dir));
+    for (const f of copied.files) await vscode.workspace.fs.writeFile(target(f.path), f.data);
+    const bytes = copied.files.reduce((n, f) => n + f.data.length, 0);
+    const message = `Copied ${copied.files.length} file${copied.files.length === 1 ? '' : 's'} (${(bytes / 1024).toFixed(1)} KiB) from ${t.name}:${remotePath} to ${folder.fsPath}${copied.skipped.length ? `; not copied: ${copied.skipped.join('; ')}` : ''}`;
+    this.log.info('copy', message);
+    void vscode.window.showInformationMessage(message);
+    return { message, files: copied.files.map((f) => f.path) };
+  }
+
+  /** `kubectl cp file pod:folder`: one local file into a folder of the container (tar over exec). */
+  async copyTo(t: StreamTarget): Promise<{ message: string } | undefined> {
+    const container = await this.containerFor(t);
+    if (!container) return undefined;
+    const file = t.localPath
+      ? vscode.Uri.file(t.localPath)
+      : (
+          await vscode.window.showOpenDialog({
+            canSelectMany: false,
+            openLabel: 'Copy to Container',
+            title: `File to copy into ${t.name}`,
+          })
+        )?.[0];
+    if (!file) return undefined;
+    const remoteFolder =
+      t.remotePath ??
+      (await vscode.window.showInputBox({
+        title: `Folder of container ${container} in pod ${t.name} to copy into`,
+        value: '/tmp',
+        validateInput: (v) => (v.startsWith('/') ? undefined : 'An absolute path in the container'),
+      }));
+    if (!remoteFolder) return undefined;
+    containerPath(remoteFolder);
+    const size = (await vscode.workspace.fs.stat(file)).size;
+    if (size > MAX_COPY_BYTES)
+      throw new Error(`${file.fsPath} is larger than ${MAX_COPY_BYTES / 2 ** 20} MiB: not copied`);
+    const name = file.path.split('/').pop() ?? '';
+    await this.guard.confirmChange(
+      t.context,
+      `copying "${name}" into "${remoteFolder}" of container "${container}" of pod "${t.name}" in namespace "${t.namespace}"`,
+    );
+    const data = Buffer.from(await vscode.workspace.fs.readFile(file));
+    const ref = { namespace: t.namespace, pod: t.name, container };
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Copying ${name} into ${t.name}:${remoteFolder}` },
+      () => copyToContainer(this.registry.get(t.context).client, t.context, ref, { name, data }, remoteFolder),
+    );
+    const message = `Copied ${name} (${(data.length / 1024).toFixed(1)} KiB) to ${t.name}:${remoteFolder}/${name}`;
+    this.log.info('copy', message);
+    void vscode.window.showInformationMessage(message);
+    return { message };
+  }
+
   /** For a pod, whether there is a previous instance to read (as kubectl's RESTARTS column says). */
   private async previousInstances(t: StreamTarget): Promise<string> {
     const generic = 'the terminated instance before a restart';
@@ -315,6 +431,14 @@ export class StreamCommands {
           }
           return this.exec(t, command);
         },
+      },
+      [Commands.copyFromPod]: {
+        title: 'copying from a container',
+        run: (arg) => this.copyFrom(required(arg, 'exec')),
+      },
+      [Commands.copyToPod]: {
+        title: 'copying into a container',
+        run: (arg) => this.copyTo(required(arg, 'exec')),
       },
       [Commands.attach]: {
         title: 'attaching to a container',

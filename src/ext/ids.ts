@@ -48,6 +48,7 @@ export const Commands = {
   showEvents: `${PREFIX}.showEvents`,
   copyFromPod: `${PREFIX}.copyFromPod`,
   copyToPod: `${PREFIX}.copyToPod`,
+  debugContainer: `${PREFIX}.debugContainer`,
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 

@@ -77,6 +77,11 @@ func (b *sandbox) run(ctx context.Context) {
 				b.enqueue(p)
 			}
 		},
+		UpdateFunc: func(_, obj any) {
+			if p, ok := obj.(*corev1.Pod); ok && needsEphemeralStatus(p) {
+				go b.startEphemeral(ctx, p)
+			}
+		},
 		DeleteFunc: func(obj any) {
 			if t, ok := obj.(cache.DeletedFinalStateUnknown); ok {
 				obj = t.Obj

@@ -39,6 +39,7 @@ export const CAPABILITIES = [
   'reveal',
   'cordon',
   'drain',
+  'debug',
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
@@ -56,6 +57,7 @@ export const WRITE_CAPABILITIES: ReadonlySet<Capability> = new Set([
   'suspend',
   'cordon',
   'drain',
+  'debug',
 ]);
 
 /** How a kind's tree item expands: to the objects it owns (ownerReferences) or selects (a label selector). */
@@ -140,7 +142,7 @@ const BY_CATEGORY: Readonly<Record<Exclude<Category, 'Custom Resources'>, readon
       plural: 'pods',
       namespaced: true,
       label: 'Pods',
-      capabilities: ['logs', 'exec', 'attach', 'portForward'],
+      capabilities: ['logs', 'exec', 'attach', 'portForward', 'debug'],
     },
     {
       kind: 'Job',
@@ -436,4 +438,5 @@ export const ACTIONS: Readonly<Record<string, Capability>> = {
   cordonNode: 'cordon',
   uncordonNode: 'cordon',
   drainNode: 'drain',
+  debugContainer: 'debug',
 };

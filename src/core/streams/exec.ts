@@ -114,8 +114,9 @@ export async function checkExecTarget(
     spec?: {
       containers?: { name: string; tty?: boolean; stdin?: boolean }[];
       initContainers?: { name: string }[];
+      ephemeralContainers?: { name: string; tty?: boolean; stdin?: boolean }[];
     };
-    status?: { phase?: string; containerStatuses?: ContainerStatus[] };
+    status?: { phase?: string; containerStatuses?: ContainerStatus[]; ephemeralContainerStatuses?: ContainerStatus[] };
   };
   try {
     pod = await transport.getJson(podPath(ref.namespace, ref.pod), {}, what);
@@ -128,14 +129,17 @@ export async function checkExecTarget(
     }
     throw e;
   }
-  const { containers } = containerNames(pod);
+  // Debug (ephemeral) containers are attached to and exec'd into like the others.
+  const ephemeral = pod.spec?.ephemeralContainers ?? [];
+  const containers = [...containerNames(pod).containers, ...ephemeral.map((c) => c.name)];
   if (!containers.includes(ref.container)) {
     throw new KubeError(
       'notFound',
       `Pod "${ref.pod}" has no container "${ref.container}"; its containers are: ${containers.join(', ') || 'none'}`,
     );
   }
-  const state = pod.status?.containerStatuses?.find((s) => s.name === ref.container)?.state;
+  const statuses = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.ephemeralContainerStatuses ?? [])];
+  const state = statuses.find((s) => s.name === ref.container)?.state;
   if (!state?.running) {
     const why = state?.waiting?.reason
       ? `waiting (${state.waiting.reason})`
@@ -147,7 +151,7 @@ export async function checkExecTarget(
       `Container "${ref.container}" of pod "${ref.pod}" is not running: it is ${why}. ${mode === 'exec' ? 'Exec' : 'Attach'} needs a running container.`,
     );
   }
-  const spec = pod.spec?.containers?.find((c) => c.name === ref.container);
+  const spec = [...(pod.spec?.containers ?? []), ...ephemeral].find((c) => c.name === ref.container);
   return { tty: spec?.tty === true, stdin: spec?.stdin === true };
 }
 

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { Logger } from '../../core/common/logger';
 import type { SessionRegistry } from '../../core/watch/clusterSession';
 import { AUTO_SHELL } from '../../core/streams/exec';
+import { addDebugContainer, waitDebugContainer } from '../../core/streams/debugContainer';
 import { containerPath, copyFromContainer, copyToContainer, MAX_COPY_BYTES } from '../../core/streams/copyFiles';
 import { splitArgs } from '../../core/streams/args';
 import { containerNames, podPath, type LogOptions } from '../../core/streams/logFollower';
@@ -23,7 +24,8 @@ type StreamCommand =
   | typeof Commands.execCommand
   | typeof Commands.attach
   | typeof Commands.copyFromPod
-  | typeof Commands.copyToPod;
+  | typeof Commands.copyToPod
+  | typeof Commands.debugContainer;
 
 /**
  * What a stream command is about: a tree item (ResourceNode), or a plain object (other commands, tests):
@@ -46,6 +48,9 @@ export interface StreamTarget {
   readonly localPath?: string;
   /** For copyFromPod: replace local files that exist without asking. */
   readonly overwrite?: boolean;
+  /** For debugContainer: the debugger's image, and the container whose processes it shares ('' for none). */
+  readonly image?: string;
+  readonly targetContainer?: string;
 }
 
 /** A stream command's target: any object target (a plain object's kind defaults to Pod), with its own fields. */
@@ -65,14 +70,14 @@ function activePodTarget(): StreamTarget | undefined {
 }
 
 /** The command's target, when its kind has `capability` in the kind registry. */
-function required(arg: unknown, capability: 'logs' | 'exec' | 'attach'): StreamTarget {
+function required(arg: unknown, capability: 'logs' | 'exec' | 'attach' | 'debug'): StreamTarget {
   const t = targetOf(arg);
   if (!t) throw new Error('Choose a pod or workload in the Clusters view first');
   if (!hasCapability(t.kind, capability))
     throw new Error(
       capability === 'logs'
         ? `${t.kind} "${t.name}" has no logs; choose a pod or a workload`
-        : `${t.kind} "${t.name}" is not a pod: ${capability === 'exec' ? 'exec' : 'attach'} needs a pod's container`,
+        : `${t.kind} "${t.name}" is not a pod: ${capability} needs a pod`,
     );
   return t;
 }
@@ -218,6 +223,68 @@ export class StreamCommands {
       `attaching to container "${container}" of pod "${t.name}" in namespace "${t.namespace}"`,
     );
     return this.openTerminal(t, container, { kind: 'attach' }, `attach ${t.name}/${container}`);
+  }
+
+  /**
+   * `kubectl debug -it`: adds an ephemeral container (image and target container asked unless given), waits until
+   * it runs and opens a terminal attached to it. The container stays in the pod (the API cannot remove one).
+   */
+  async debug(t: StreamTarget): Promise<TerminalSession | undefined> {
+    const client = this.registry.get(t.context).client;
+    const image =
+      t.image ??
+      (await vscode.window.showInputBox({
+        title: `Debug pod ${t.name}: image of the debug container`,
+        value: 'busybox:1.36',
+        validateInput: (v) => (v.trim() ? undefined : 'An image reference, such as busybox:1.36 or nicolaka/netshoot'),
+      }));
+    if (!image?.trim()) return undefined;
+    let target = t.targetContainer;
+    if (target === undefined) {
+      const pod = await client.getJson<Parameters<typeof containerNames>[0]>(
+        podPath(t.namespace, t.name),
+        {},
+        `reading pod "${t.name}" in namespace "${t.namespace}"`,
+      );
+      const picked = await vscode.window.showQuickPick(
+        [
+          ...containerNames(pod).containers.map((c) => ({ label: c, description: 'share its processes (--target)' })),
+          { label: '(none)', description: 'a container of its own' },
+        ],
+        { placeHolder: `Debug pod ${t.name}: target container` },
+      );
+      if (!picked) return undefined;
+      target = picked.label === '(none)' ? '' : picked.label;
+    }
+    await this.guard.confirmChange(
+      t.context,
+      `adding a debug container (${image.trim()}) to pod "${t.name}" in namespace "${t.namespace}"`,
+    );
+    const name = await vscode.window.withProgress(
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `Starting a debug container in ${t.name}`,
+        cancellable: true,
+      },
+      async (progress, token) => {
+        const abort = new AbortController();
+        token.onCancellationRequested(() => abort.abort());
+        const added = await addDebugContainer(client, {
+          namespace: t.namespace,
+          pod: t.name,
+          image: image.trim(),
+          target: target || undefined,
+        });
+        progress.report({ message: `${added}: waiting for it to run` });
+        await waitDebugContainer(client, t.namespace, t.name, added, { signal: abort.signal });
+        return added;
+      },
+    );
+    this.log.info(
+      'debug',
+      `debug container ${name} (${image.trim()}) running in pod ${t.namespace}/${t.name} on ${t.context}`,
+    );
+    return this.openTerminal(t, name, { kind: 'attach' }, `debug ${t.name}/${name}`);
   }
 
   /** `kubectl cp pod:path folder`: a file or folder of the container into a local folder (tar over exec). */
@@ -439,6 +506,10 @@ export class StreamCommands {
       [Commands.copyToPod]: {
         title: 'copying into a container',
         run: (arg) => this.copyTo(required(arg, 'exec')),
+      },
+      [Commands.debugContainer]: {
+        title: 'starting a debug container',
+        run: (arg) => this.debug(required(arg, 'debug')),
       },
       [Commands.attach]: {
         title: 'attaching to a container',

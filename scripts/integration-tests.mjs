@@ -19,6 +19,7 @@ import path from 'node:path';
 import { format } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { launchBrowser, onShutdown, startClusterForTests, startCodeServer, testPayloadUrl } from './lib/codeServer.mjs';
+import { ensureTestTools } from './lib/testTools.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
@@ -182,8 +183,12 @@ try {
   reportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kwb-report-'));
   const reportFile = path.join(reportDir, 'report.txt');
   fs.writeFileSync(reportFile, '');
+  // The tools the extension runs (kustomize), built from Go modules. The extension host takes PATH from the
+  // user's login shell, not from code-server's environment: the tests point the extension's settings at them.
+  const tools = ensureTestTools({ log });
   const env = {
     ...cluster.env,
+    KWB_TEST_TOOLS: tools,
     KWB_TEST_REPORT: reportFile,
     KWB_WORKSPACE: workspace,
     ...(grep ? { KWB_TEST_GREP: grep } : {}),

@@ -15,6 +15,8 @@
 #      See /work/shared/guide/HARNESS.md for why each step is needed (offline machine, root, native rebuilds).
 #   4. `node scripts/cluster.mjs --build-only` when that script exists (prebuilds the Go control plane; slow once,
 #      cached afterwards by that script itself).
+#   5. `node scripts/lib/testTools.mjs`: the command-line tools the tests use (kustomize), built from Go modules
+#      into the same cache.
 #
 # Environment: KWB_CODE_SERVER_DIR overrides the code-server cache folder (must match scripts/lib/codeServer.mjs).
 set -euo pipefail
@@ -128,6 +130,13 @@ if [ -f "$REPO_ROOT/scripts/cluster.mjs" ]; then
   fi
 else
   log "scripts/cluster.mjs not present: no control plane to prebuild"
+fi
+
+# ---------------------------------------------------------------------------------------------- 5. test tools
+if command -v go >/dev/null 2>&1 || [ -x /usr/local/go/bin/go ]; then
+  (cd "$REPO_ROOT" && PATH="$PATH:/usr/local/go/bin" node scripts/lib/testTools.mjs)
+else
+  log "skipping the test tools (kustomize): no Go toolchain"
 fi
 
 log "done in $(($(date +%s) - START)) s"

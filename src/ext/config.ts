@@ -11,6 +11,10 @@ export const config = {
     const value = vscode.workspace.getConfiguration(SETTINGS_SECTION).get<number>('tree.pageSize', 500);
     return Math.max(50, Math.min(5000, value));
   },
+  /** The kustomize program (empty: `kustomize` on PATH). Machine-scoped: a workspace cannot choose what runs. */
+  kustomizePath(): string {
+    return vscode.workspace.getConfiguration(SETTINGS_SECTION).get<string>('kustomize.path', '');
+  },
   readOnlyContexts(): string[] {
     return userSetting<string[]>('readOnlyContexts', []);
   },

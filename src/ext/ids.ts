@@ -49,6 +49,7 @@ export const Commands = {
   copyFromPod: `${PREFIX}.copyFromPod`,
   copyToPod: `${PREFIX}.copyToPod`,
   debugContainer: `${PREFIX}.debugContainer`,
+  kustomizeBuild: `${PREFIX}.kustomizeBuild`,
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 

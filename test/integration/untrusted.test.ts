@@ -60,4 +60,19 @@ describe('@untrusted: an untrusted workspace', function () {
       'no problem from the workspace CRD',
     );
   });
+
+  it('runs no kustomize: a kustomization names files to read and remote bases to fetch', async () => {
+    const { apply } = await api();
+    const folder = fixture(`kustomize-untrusted-${Date.now().toString(36)}`);
+    await vscode.workspace.fs.writeFile(
+      vscode.Uri.joinPath(folder, 'kustomization.yaml'),
+      Buffer.from('resources: [https://example.invalid/base]\n'),
+    );
+    try {
+      await assert.rejects(apply.kustomizeBuild(folder), /kustomize runs only in a trusted workspace/);
+      await assert.rejects(apply.apply([folder], { context: 'kwb-admin', notify: false }), /trusted workspace/);
+    } finally {
+      await Promise.resolve(vscode.workspace.fs.delete(folder, { recursive: true })).catch(() => undefined);
+    }
+  });
 });

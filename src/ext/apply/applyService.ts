@@ -1,7 +1,9 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { planApply, type PlannedDoc } from '../../core/apply/applyPlan';
+import { KUSTOMIZATION_FILES, kustomizeBuild } from '../../core/apply/kustomize';
 import { splitManifests, type ManifestDoc } from '../../core/apply/manifestFiles';
+import { config } from '../config';
 import {
   applyPlanned,
   countsOf,
@@ -329,14 +331,23 @@ export class ApplyService implements vscode.Disposable {
   /** The documents of the files, and of the YAML files in the folders (sorted by path). Open files: their text. */
   private async read(uris: readonly vscode.Uri[]): Promise<{ docs: ManifestDoc[]; files: Map<string, vscode.Uri> }> {
     const files: vscode.Uri[] = [];
+    const docs: ManifestDoc[] = [];
+    const sources = new Map<string, vscode.Uri>();
     for (const uri of uris) {
+      // A kustomization is what `kustomize build` makes of it, never its files one by one (patches, bases).
+      const kustomization = await this.kustomizationOf(uri);
+      if (kustomization) {
+        const built = await this.kustomizeBuild(kustomization);
+        docs.push(
+          ...splitManifests(built, `${vscode.workspace.asRelativePath(kustomization, false)} (kustomize build)`),
+        );
+        continue;
+      }
       const stat = await vscode.workspace.fs.stat(uri);
       if (stat.type & vscode.FileType.Directory) files.push(...(await this.yamlFilesIn(uri)));
       else files.push(uri);
     }
-    if (files.length === 0) throw new Error(`${this.label(uris)} holds no .yaml or .yml files`);
-    const docs: ManifestDoc[] = [];
-    const sources = new Map<string, vscode.Uri>();
+    if (files.length === 0 && docs.length === 0) throw new Error(`${this.label(uris)} holds no .yaml or .yml files`);
     for (const file of files) {
       const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === file.toString());
       const text = open ? open.getText() : Buffer.from(await vscode.workspace.fs.readFile(file)).toString('utf8');
@@ -346,6 +357,39 @@ export class ApplyService implements vscode.Disposable {
     }
     if (docs.length === 0) throw new Error(`${this.label(uris)} holds no Kubernetes documents`);
     return { docs, files: sources };
+  }
+
+  /** The folder of a kustomization: `uri` itself (a folder holding one) or the folder of a kustomization file. */
+  async kustomizationOf(uri: vscode.Uri): Promise<vscode.Uri | undefined> {
+    const name = uri.path.split('/').pop() ?? '';
+    if (KUSTOMIZATION_FILES.includes(name)) return vscode.Uri.joinPath(uri, '..');
+    try {
+      if (!((await vscode.workspace.fs.stat(uri)).type & vscode.FileType.Directory)) return undefined;
+      const entries = await vscode.workspace.fs.readDirectory(uri);
+      return entries.some(([n, type]) => KUSTOMIZATION_FILES.includes(n) && type & vscode.FileType.File)
+        ? uri
+        : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * `kustomize build` of a folder with the user's kustomize. Only in a trusted workspace: a kustomization names
+   * files to read and remote bases to fetch.
+   */
+  async kustomizeBuild(folder: vscode.Uri): Promise<string> {
+    if (!vscode.workspace.isTrusted) {
+      throw new Error(
+        `kustomize runs only in a trusted workspace (a kustomization names files to read and remote bases to fetch): ${vscode.workspace.asRelativePath(folder, false)} was not built`,
+      );
+    }
+    const text = await kustomizeBuild(folder.fsPath, { program: config.kustomizePath() });
+    this.log.info(
+      'apply',
+      `kustomize build ${vscode.workspace.asRelativePath(folder, false)}: ${text.length} characters`,
+    );
+    return text;
   }
 
   /**

@@ -8,7 +8,8 @@ type ApplyCommand =
   | typeof Commands.applyManifestTo
   | typeof Commands.previewApply
   | typeof Commands.applyFromPreview
-  | typeof Commands.deleteFromManifest;
+  | typeof Commands.deleteFromManifest
+  | typeof Commands.kustomizeBuild;
 
 /**
  * The files a command is about: the Explorer's selection (the clicked item and the others selected), the
@@ -49,6 +50,21 @@ export function applyCommands(apply: ApplyService): CommandTable<ApplyCommand> {
     [Commands.applyFromPreview]: {
       title: 'applying the previewed manifest',
       run: (arg) => apply.applyFromPreview(arg instanceof vscode.Uri ? arg : undefined),
+    },
+    [Commands.kustomizeBuild]: {
+      title: 'building the kustomization',
+      run: async (arg) => {
+        const target = arg instanceof vscode.Uri ? arg : vscode.window.activeTextEditor?.document.uri;
+        const folder = target && (await apply.kustomizationOf(target));
+        if (!folder) throw new Error('Right-click a kustomization.yaml (or a folder holding one) first');
+        // An untitled YAML document: the manifest editor validates it against the cluster's schemas.
+        const doc = await vscode.workspace.openTextDocument({
+          language: 'yaml',
+          content: await apply.kustomizeBuild(folder),
+        });
+        await vscode.window.showTextDocument(doc, { preview: false });
+        return doc;
+      },
     },
     [Commands.deleteFromManifest]: {
       title: 'deleting the objects of the manifest',

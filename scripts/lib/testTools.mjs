@@ -31,7 +31,11 @@ export function ensureTestTools({ log = (m) => console.log(`[tools] ${m}`) } = {
     if (!existsSync(target)) {
       log(`building ${name} from Go modules (test/tools/${name})`);
       const goPath = `${process.env.PATH ?? ''}:/usr/local/go/bin`;
-      execFileSync('go', ['build', '-o', target, '.'], { cwd: source, stdio: 'inherit', env: { ...process.env, PATH: goPath } });
+      execFileSync('go', ['build', '-o', target, '.'], {
+        cwd: source,
+        stdio: 'inherit',
+        env: { ...process.env, PATH: goPath },
+      });
     }
     const link = path.join(bin, name);
     rmSync(link, { force: true });

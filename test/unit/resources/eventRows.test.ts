@@ -26,7 +26,7 @@ describe('events timeline', () => {
     assert.equal(lines[0], 'Events in demo (live · 4 events, 2 warnings)');
     const order = lines.filter((l) => /R-[a-d]/.test(l)).map((l) => /R-([a-d])/.exec(l)![1]);
     assert.deepEqual(order, ['b', 'd', 'c', 'b', 'a', 'd']);
-    assert.match(text, /2026-12-05 10:05:00Z  Warning  R-b  Pod\/web  m  \(×2\)/);
+    assert.match(text, /2026-12-05 10:05:00Z {2}Warning {2}R-b {2}Pod\/web {2}m {2}\(×2\)/);
   });
 
   it('removes control characters from event text and cuts long sections with a count', () => {

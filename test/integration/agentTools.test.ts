@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
-import { api, clientConfig, clusterAbsentReason, eventually } from './helpers';
+import { api, clientConfig, clusterAbsentReason, eventually, simpleDeployment } from './helpers';
 
 const absent = clusterAbsentReason();
 const CONTEXT = 'kwb-admin';
@@ -61,17 +61,7 @@ describe('Agent tools through vscode.lm.invokeTool (real cluster)', function () 
     await api();
     await apps().createNamespacedDeployment({
       namespace: NS,
-      body: {
-        metadata: { name: deployment, labels: { app: deployment } },
-        spec: {
-          replicas: 1,
-          selector: { matchLabels: { app: deployment } },
-          template: {
-            metadata: { labels: { app: deployment } },
-            spec: { containers: [{ name: 'main', image: 'nginx:1.27' }] },
-          },
-        },
-      },
+      body: simpleDeployment(deployment),
     });
   });
 

@@ -70,3 +70,22 @@ export function unschedulableDeployment(name: string, progressDeadlineSeconds?: 
     },
   };
 }
+
+/** A one-replica Deployment whose pods are labelled app=<name>; `podSpec` adds to (or replaces) its pod spec. */
+export function simpleDeployment(
+  name: string,
+  container = 'main',
+  podSpec: Partial<NonNullable<NonNullable<V1Deployment['spec']>['template']['spec']>> = {},
+): V1Deployment {
+  return {
+    metadata: { name, labels: { app: name } },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: { containers: [{ name: container, image: 'nginx:1.27' }], ...podSpec },
+      },
+    },
+  };
+}

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { AppsV1Api, CoreV1Api, PolicyV1Api, type V1Deployment } from '@kubernetes/client-node';
-import { api, clientConfig, clusterAbsentReason, eventually } from './helpers';
+import { api, clientConfig, clusterAbsentReason, eventually, simpleDeployment } from './helpers';
 import { walk } from './tree';
 import type { DrainResult } from '../../src/core/nodes/drain';
 
@@ -29,17 +29,7 @@ describe('Nodes: cordon, uncordon, drain (real cluster)', function () {
     nodeSelector: { 'kubernetes.io/hostname': node },
     tolerations: [{ key: 'kwb.dev/drain-test', operator: 'Exists' }],
   };
-  const deployment = (name: string): V1Deployment => ({
-    metadata: { name, labels: { app: name } },
-    spec: {
-      replicas: 1,
-      selector: { matchLabels: { app: name } },
-      template: {
-        metadata: { labels: { app: name } },
-        spec: { ...pinned, containers: [{ name: 'main', image: 'nginx:1.27' }] },
-      },
-    },
-  });
+  const deployment = (name: string): V1Deployment => simpleDeployment(name, 'main', pinned);
 
   before(async function () {
     if (absent) {

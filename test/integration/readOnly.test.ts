@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { AppsV1Api, BatchV1Api, CoreV1Api } from '@kubernetes/client-node';
-import { api, clientConfig, clusterAbsentReason, eventually } from './helpers';
+import { api, clientConfig, clusterAbsentReason, eventually, simpleDeployment } from './helpers';
 import { walk } from './tree';
 import type { Refusal } from '../../src/core/kube/changeGuard';
 import { websocketOpener } from '../../src/core/portforward/portForward';
@@ -83,17 +83,7 @@ describe('Read-only contexts refuse every change (real cluster)', function () {
     subscription = guard.onDidRefuse((r) => refusals.push(r));
     await apps().createNamespacedDeployment({
       namespace: NS,
-      body: {
-        metadata: { name: deployment },
-        spec: {
-          replicas: 1,
-          selector: { matchLabels: { app: deployment } },
-          template: {
-            metadata: { labels: { app: deployment } },
-            spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] },
-          },
-        },
-      },
+      body: simpleDeployment(deployment, 'web'),
     });
     await core().createNamespacedConfigMap({
       namespace: NS,

@@ -82,6 +82,12 @@ const CONTEXT = str('Kubeconfig context; the current context when omitted.');
 const KIND = str('Kind, plural or short name, optionally with its API group: Pod, pods, po, deployments.apps.');
 const NAMESPACE = str('Namespace of the object.');
 const NAME = str('Name of the object.');
+/** One namespaced object: what rollout, delete and the other single-object tools take. */
+const NAMESPACED_OBJECT_INPUT: JsonSchema = {
+  type: 'object',
+  properties: { context: CONTEXT, kind: KIND, namespace: NAMESPACE, name: NAME },
+  required: ['kind', 'namespace', 'name'],
+};
 
 // ── answers ────────────────────────────────────────────────────────────────────────────────────────────────
 
@@ -450,11 +456,7 @@ const rolloutStatusTool: AgentTool = {
   name: 'kwb_rollout_status',
   title: 'Rollout status',
   description: 'kubectl rollout status for a Deployment, StatefulSet or DaemonSet, read once (does not wait).',
-  inputSchema: {
-    type: 'object',
-    properties: { context: CONTEXT, kind: KIND, namespace: NAMESPACE, name: NAME },
-    required: ['kind', 'namespace', 'name'],
-  },
+  inputSchema: NAMESPACED_OBJECT_INPUT,
   changes: false,
   async run(env, input) {
     const ref = await rolloutRefFor(this.name)(env, input);
@@ -686,11 +688,7 @@ const deleteTool: AgentTool = {
   name: 'kwb_delete',
   title: 'Delete a Kubernetes object',
   description: 'Deletes one namespaced object (that very object: a uid precondition protects one recreated meanwhile).',
-  inputSchema: {
-    type: 'object',
-    properties: { context: CONTEXT, kind: KIND, namespace: NAMESPACE, name: NAME },
-    required: ['kind', 'namespace', 'name'],
-  },
+  inputSchema: NAMESPACED_OBJECT_INPUT,
   changes: true,
   async plan(env, input) {
     const ref = await objectRefFor(env, input);

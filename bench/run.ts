@@ -18,6 +18,7 @@ import { benchWorkloads } from './workloads';
 import { benchWatch } from './watch';
 import { benchActivation } from './activation';
 import { benchValidation } from './validation';
+import { benchHostMemory } from './hostMemory';
 
 const PODS = Number(process.env.KWB_BENCH_PODS ?? 10_000);
 const RUNS = Number(process.env.KWB_BENCH_RUNS ?? 3);
@@ -165,6 +166,7 @@ async function main(): Promise<void> {
     apply: (cluster) => benchApply(cluster.kubeconfigPath, RUNS, record),
     workloads: (cluster) => benchWorkloads(cluster, RUNS, record),
     validation: (cluster) => benchValidation(cluster.kubeconfigPath, record),
+    hostMemory: (cluster) => benchHostMemory(cluster.kubeconfigPath, PODS, RUNS, record),
   };
   const only = ONLY?.split(',').filter(Boolean);
   const unknown = only?.filter((name) => !(name in parts)) ?? [];
@@ -172,7 +174,7 @@ async function main(): Promise<void> {
     throw new Error(`KWB_BENCH_ONLY: unknown part(s) ${unknown.join(', ')}; known: ${Object.keys(parts).join(', ')}`);
   const wanted = (name: string): boolean => !only || only.includes(name);
   // The 10,000 pods take minutes to create: only for the parts that measure them.
-  const pods = ['list', 'memory', 'watch'].some(wanted) ? PODS : 0;
+  const pods = ['list', 'memory', 'watch', 'hostMemory'].some(wanted) ? PODS : 0;
   console.log(`starting the local cluster with ${pods} pods${pods > 0 ? ' (this takes a while)' : ''}…`);
   const cluster = await startCluster({ pods, seed: false, readyTimeoutMs: 30 * 60 * 1000 });
   console.log(`cluster ready in ${(cluster.startupMs / 1000).toFixed(0)} s`);

@@ -39,6 +39,7 @@ async function oneServer(
         KWB_BENCH_HOST_MEMORY_OUT: out,
         KWB_BENCH_HOST_MEMORY_PODS: String(pods),
         KWB_BENCH_HOST_MEMORY_SETTLE_MS: String(SETTLE_MS),
+        KWB_BENCH_HOST_MEMORY_SNAPSHOT: process.env.KWB_BENCH_HOST_MEMORY_SNAPSHOT,
       },
       extensionsToInstall: [vsix],
     });
@@ -97,6 +98,8 @@ export async function benchHostMemory(
   pods: number,
   runs: number,
   record: (r: BenchRecord) => void,
+  /** Fresh servers measured; fewer than 3 only to iterate on a change. */
+  starts = Math.max(3, runs),
 ): Promise<void> {
   // KWB_BENCH_VSIX: measure a package built earlier (e.g. before a change) instead of building one.
   const given = process.env.KWB_BENCH_VSIX;
@@ -115,7 +118,7 @@ export async function benchHostMemory(
     const probe = await buildProbe(dir, 'hostMemoryProbe');
     const samples: HostMemoryProbeResult[] = [];
     const floors: FloorResult[] = [];
-    for (let i = 0; i < Math.max(3, runs); i++) {
+    for (let i = 0; i < starts; i++) {
       const s = await oneServer(vsix, kubeconfig, pods, probe, dir, i);
       samples.push(s);
       const f = await floorOnce(kubeconfig);
@@ -128,7 +131,15 @@ export async function benchHostMemory(
           `heapTotal +${((s.after.heapTotal - s.before.heapTotal) / MiB).toFixed(1)}, external ` +
           `+${((s.after.external - s.before.external) / MiB).toFixed(1)}, arrayBuffers ` +
           `+${((s.after.arrayBuffers - s.before.arrayBuffers) / MiB).toFixed(1)} MiB; floor process +` +
-          `${((f.after - f.before) / MiB).toFixed(1)} MiB for ${(f.chars / MiB).toFixed(1)} M characters`,
+          `${((f.after - f.before) / MiB).toFixed(1)} MiB for ${(f.chars / MiB).toFixed(1)} M characters; V8 spaces: ` +
+          Object.entries(s.spaces)
+            .filter(([, bytes]) => Math.abs(bytes) >= MiB / 10)
+            .map(([name, bytes]) => `${name} ${bytes > 0 ? '+' : ''}${(bytes / MiB).toFixed(1)}`)
+            .join(', ') +
+          (s.afterSnapshot
+            ? `; after a heap snapshot: heapUsed +${((s.afterSnapshot.heapUsed - s.before.heapUsed) / MiB).toFixed(1)}, ` +
+              `RSS +${((s.afterSnapshot.rss - s.before.rss) / MiB).toFixed(1)} MiB`
+            : ''),
       );
     }
     const growth = samples.map((s) => (s.after.rss - s.before.rss) / MiB);

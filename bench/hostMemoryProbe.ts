@@ -6,6 +6,7 @@
 // No forced garbage collection: the figure is the RSS a user would see. bench/hostMemory.ts bundles it with
 // esbuild and reads $KWB_BENCH_HOST_MEMORY_OUT.
 import * as fs from 'node:fs';
+import { getHeapSpaceStatistics } from 'node:v8';
 import * as vscode from 'vscode';
 import type { KubeWorkbenchApi } from '../src/extension';
 import type { Node } from '../src/ext/views/nodes';
@@ -22,6 +23,10 @@ export interface HostMemoryProbeResult {
   /** From the first expansion to every row listed. */
   listMs: number;
   settleMs: number;
+  /** Growth of each V8 heap space's committed size (bytes), from before to after. */
+  spaces: Record<string, number>;
+  /** With $KWB_BENCH_HOST_MEMORY_SNAPSHOT: the memory after writing a heap snapshot there (garbage collected). */
+  afterSnapshot?: NodeJS.MemoryUsage;
 }
 
 const EXTENSION_ID = 'kube-workbench.kube-workbench';
@@ -44,6 +49,11 @@ function label(node: Node): string {
     case 'message':
       return node.text;
   }
+}
+
+/** The V8 heap's spaces and their committed sizes (new space, old space, large objects, …). */
+function spaces(): Record<string, number> {
+  return Object.fromEntries(getHeapSpaceStatistics().map((s) => [s.space_name, s.physical_space_size]));
 }
 
 export async function run(): Promise<void> {
@@ -82,6 +92,7 @@ export async function run(): Promise<void> {
   // Let activation's own allocations settle before the first figure.
   await sleep(3000);
   const before = process.memoryUsage();
+  const spacesBefore = spaces();
   let peakRss = before.rss;
   const sampler = setInterval(() => {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
@@ -113,6 +124,24 @@ export async function run(): Promise<void> {
   const listMs = Date.now() - started;
   await sleep(settleMs);
   const after = process.memoryUsage();
-  const result: HostMemoryProbeResult = { before, after, peakRss, rows, listMs, settleMs };
+  const spacesAfter = spaces();
+  const result: HostMemoryProbeResult = {
+    before,
+    after,
+    spaces: Object.fromEntries(
+      Object.entries(spacesAfter).map(([name, size]) => [name, size - (spacesBefore[name] ?? 0)]),
+    ),
+    peakRss,
+    rows,
+    listMs,
+    settleMs,
+  };
+  // Diagnosis only, after the figure: a heap snapshot (which collects garbage first) of the extension host.
+  const snapshot = process.env.KWB_BENCH_HOST_MEMORY_SNAPSHOT;
+  if (snapshot) {
+    const { writeHeapSnapshot } = await import('node:v8');
+    writeHeapSnapshot(`${snapshot}-${process.pid}.heapsnapshot`);
+    result.afterSnapshot = process.memoryUsage();
+  }
   fs.writeFileSync(out, JSON.stringify(result));
 }

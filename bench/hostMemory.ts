@@ -17,14 +17,17 @@ import type { HostMemoryProbeResult } from './hostMemoryProbe';
 const repoRoot = resolve(__dirname, '..');
 const MiB = 2 ** 20;
 const SETTLE_MS = 10_000;
+/** The bench cluster's namespace without pods (the 10,000 are in `scale`). */
+const EMPTY_NAMESPACE = 'default';
 
 async function oneServer(
   vsix: string,
   kubeconfig: string,
+  namespace: string,
   pods: number,
   probe: { host: string; entry: string },
   dir: string,
-  run: number,
+  run: string,
 ): Promise<HostMemoryProbeResult> {
   const workspace = join(dir, `workspace-${run}`);
   mkdirSync(workspace, { recursive: true });
@@ -37,6 +40,7 @@ async function oneServer(
       env: {
         KUBECONFIG: kubeconfig,
         KWB_BENCH_HOST_MEMORY_OUT: out,
+        KWB_BENCH_HOST_MEMORY_NAMESPACE: namespace,
         KWB_BENCH_HOST_MEMORY_PODS: String(pods),
         KWB_BENCH_HOST_MEMORY_SETTLE_MS: String(SETTLE_MS),
         KWB_BENCH_HOST_MEMORY_SNAPSHOT: process.env.KWB_BENCH_HOST_MEMORY_SNAPSHOT,
@@ -117,10 +121,15 @@ export async function benchHostMemory(
   try {
     const probe = await buildProbe(dir, 'hostMemoryProbe');
     const samples: HostMemoryProbeResult[] = [];
+    const empties: HostMemoryProbeResult[] = [];
     const floors: FloorResult[] = [];
     for (let i = 0; i < starts; i++) {
-      const s = await oneServer(vsix, kubeconfig, pods, probe, dir, i);
+      const s = await oneServer(vsix, kubeconfig, 'scale', pods, probe, dir, `scale-${i}`);
       samples.push(s);
+      // What expanding a context costs whatever it lists (client-node's code loaded, connection, discovery): the
+      // same steps on the Pods folder of a namespace with no pods.
+      const e = await oneServer(vsix, kubeconfig, EMPTY_NAMESPACE, 0, probe, dir, `empty-${i}`);
+      empties.push(e);
       const f = await floorOnce(kubeconfig);
       floors.push(f);
       console.log(
@@ -141,8 +150,12 @@ export async function benchHostMemory(
               `RSS +${((s.afterSnapshot.rss - s.before.rss) / MiB).toFixed(1)} MiB`
             : ''),
       );
+      console.log(
+        `  server ${i + 1} on namespace ${EMPTY_NAMESPACE} (${e.rows} pods): RSS +${((e.after.rss - e.before.rss) / MiB).toFixed(1)} MiB`,
+      );
     }
     const growth = samples.map((s) => (s.after.rss - s.before.rss) / MiB);
+    const emptyGrowth = empties.map((s) => (s.after.rss - s.before.rss) / MiB);
     const floor = floors.map((f) => (f.after - f.before) / MiB);
     const mib = (values: number[]): string => values.map((v) => v.toFixed(1)).join(', ');
     record({
@@ -156,9 +169,23 @@ export async function benchHostMemory(
         `in the host) 10 s after the Pods folder of namespace scale listed every pod, minus before expanding the ` +
         `context, no forced GC; V8 heap used +${median(samples.map((s) => (s.after.heapUsed - s.before.heapUsed) / MiB)).toFixed(1)} MiB, ` +
         `peak RSS while listing +${median(samples.map((s) => (s.peakRss - s.before.rss) / MiB)).toFixed(1)} MiB (medians). ` +
+        `Of this, expanding a context at all (client-node's code loaded, connection, discovery) costs ` +
+        `${median(emptyGrowth).toFixed(1)} MiB (${mib(emptyGrowth)}): the same probe on the Pods folder of namespace ` +
+        `${EMPTY_NAMESPACE} (${empties[0]?.rows ?? 0} pods) in as many fresh servers; the pods' own part is the difference. ` +
         `Floor: RSS growth of a plain node process holding the same PodList (one GET, ` +
         `${((floors[0]?.chars ?? 0) / MiB).toFixed(1)} M characters, managedFields included) as one string, ` +
         `read the same way (${mib(floor)})`,
+    });
+    const own = growth.map((g, i) => g - (emptyGrowth[i] ?? NaN));
+    record({
+      name: `hostMemory: extension host growth for ${samples[0]?.rows ?? pods} pods, beyond expanding a context with an empty namespace`,
+      value: median(own),
+      unit: 'MiB',
+      floor: median(floor),
+      target: 'report',
+      note:
+        `median over the same ${samples.length} rounds of (growth with the pods of scale) - (growth with namespace ` +
+        `${EMPTY_NAMESPACE}, in a fresh server of the same round): ${mib(own)}; floor as above`,
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });

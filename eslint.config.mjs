@@ -113,8 +113,8 @@ export default tseslint.config(
   },
   {
     files: ['test/unit/**/*.ts', 'test/fakes/**/*.ts', 'test/cluster/**/*.ts', 'bench/**/*.ts'],
-    // The activation probe runs inside VS Code's extension host (the bench's extensionTestsPath).
-    ignores: ['bench/activationProbe.ts'],
+    // The probes run inside VS Code's extension host (the bench's extensionTestsPath).
+    ignores: ['bench/activationProbe.ts', 'bench/hostMemoryProbe.ts'],
     rules: { 'no-restricted-imports': ['error', vscodeImports] },
   },
 );

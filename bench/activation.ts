@@ -52,7 +52,7 @@ function kubectlGetContexts(file: string): Promise<number> {
 }
 
 /** The probe as an extension-test entry, next to a test-host manifest (the extensionDevelopmentPath). */
-async function buildProbe(dir: string): Promise<{ host: string; entry: string }> {
+export async function buildProbe(dir: string, probe = 'activationProbe'): Promise<{ host: string; entry: string }> {
   const host = join(dir, 'host');
   mkdirSync(host, { recursive: true });
   const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { engines: unknown };
@@ -63,12 +63,12 @@ async function buildProbe(dir: string): Promise<{ host: string; entry: string }>
       publisher: 'kube-workbench',
       version: '0.0.0',
       engines: manifest.engines,
-      description: 'Hosts the activation probe of npm run bench.',
+      description: `Hosts the ${probe} of npm run bench.`,
     }),
   );
-  const entry = join(host, 'activationProbe.js');
+  const entry = join(host, `${probe}.js`);
   await build({
-    entryPoints: [join(repoRoot, 'bench', 'activationProbe.ts')],
+    entryPoints: [join(repoRoot, 'bench', `${probe}.ts`)],
     outfile: entry,
     bundle: true,
     platform: 'node',

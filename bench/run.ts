@@ -19,6 +19,7 @@ import { benchWatch } from './watch';
 import { benchActivation } from './activation';
 import { benchValidation } from './validation';
 import { benchAgentTools } from './agentTools';
+import { benchHostMemory } from './hostMemory';
 
 const PODS = Number(process.env.KWB_BENCH_PODS ?? 10_000);
 const RUNS = Number(process.env.KWB_BENCH_RUNS ?? 3);
@@ -167,6 +168,7 @@ async function main(): Promise<void> {
     workloads: (cluster) => benchWorkloads(cluster, RUNS, record),
     validation: (cluster) => benchValidation(cluster.kubeconfigPath, record),
     agent: (cluster) => benchAgentTools(cluster, PODS, record),
+    hostMemory: (cluster) => benchHostMemory(cluster.kubeconfigPath, PODS, RUNS, record),
   };
   const only = ONLY?.split(',').filter(Boolean);
   const unknown = only?.filter((name) => !(name in parts)) ?? [];
@@ -174,7 +176,7 @@ async function main(): Promise<void> {
     throw new Error(`KWB_BENCH_ONLY: unknown part(s) ${unknown.join(', ')}; known: ${Object.keys(parts).join(', ')}`);
   const wanted = (name: string): boolean => !only || only.includes(name);
   // The 10,000 pods take minutes to create: only for the parts that measure them.
-  const pods = ['list', 'memory', 'watch', 'agent'].some(wanted) ? PODS : 0;
+  const pods = ['list', 'memory', 'watch', 'agent', 'hostMemory'].some(wanted) ? PODS : 0;
   console.log(`starting the local cluster with ${pods} pods${pods > 0 ? ' (this takes a while)' : ''}…`);
   const cluster = await startCluster({ pods, seed: false, readyTimeoutMs: 30 * 60 * 1000 });
   console.log(`cluster ready in ${(cluster.startupMs / 1000).toFixed(0)} s`);

@@ -49,6 +49,7 @@ const released = new Promise<void>((resolve) => (release = resolve));
 
 const timed: Transport = {
   getJson: (path, options, what) => transport.getJson(path, options, what),
+  getList: (path, options, onItem, what) => transport.getList(path, options, onItem, what),
   stream: async (path, options, onChunk, what) => {
     if (replay) await released;
     return transport.stream(

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { ChangeGuard, type Refusal } from '../core/kube/changeGuard';
-import type { ContextPolicy } from '../core/kube/contextPolicy';
+import type { ContextPolicy, ContextPolicySettings } from '../core/kube/contextPolicy';
 import { KubeError } from '../core/kube/errors';
 import { config } from './config';
 
@@ -15,7 +15,18 @@ export function isGuardRefusal(err: unknown): err is KubeError {
  * connection they make: a command that forgot to call `confirmChange` is still refused on the wire.
  */
 export class Guard implements vscode.Disposable {
-  readonly rule = new ChangeGuard(() => ({ readOnly: config.readOnlyContexts(), confirm: config.confirmContexts() }));
+  /**
+   * The settings as last read. The rule is asked for every tree item VS Code paints (its actions) and every request,
+   * and each read of a setting builds VS Code's configuration objects anew: painting a 500-item folder every 250 ms
+   * while a big list arrived read them thousands of times and left megabytes of garbage in the extension host. VS
+   * Code updates the configuration before it fires onDidChangeConfiguration, and this listener is registered before
+   * any other of the extension's (the Guard is made first in activate()), so no one reads an outdated value.
+   */
+  private settings: ContextPolicySettings | undefined;
+  private readonly settingsListener = vscode.workspace.onDidChangeConfiguration(() => (this.settings = undefined));
+  readonly rule = new ChangeGuard(
+    () => (this.settings ??= { readOnly: config.readOnlyContexts(), confirm: config.confirmContexts() }),
+  );
   /** Every refusal, from the UI check or from the request check (the log and tests read it). */
   readonly onDidRefuse: vscode.Event<Refusal> = (listener, thisArg?: unknown) =>
     this.rule.onDidRefuse(thisArg === undefined ? listener : listener.bind(thisArg));
@@ -42,6 +53,7 @@ export class Guard implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.settingsListener.dispose();
     this.rule.dispose();
   }
 }

@@ -305,6 +305,15 @@ describe('Rollouts, scaling and CronJobs (real cluster)', function () {
           requests.push(describeRequest('GET', path, options));
           return client.getJson<T>(path, options, what);
         },
+        getList: <T>(
+          path: string,
+          options: RequestOptions,
+          onItem: (item: unknown) => void,
+          what?: string,
+        ): Promise<T> => {
+          requests.push(describeRequest('GET', path, options));
+          return client.getList<T>(path, options, onItem, what);
+        },
         stream: (
           path: string,
           options: RequestOptions & { idleTimeoutMs?: number },

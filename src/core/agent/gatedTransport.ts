@@ -36,6 +36,11 @@ export class GatedTransport implements Transport {
     return this.client.getJson<T>(path, options, what);
   }
 
+  async getList<T>(path: string, options: RequestOptions, onItem: (item: unknown) => void, what?: string): Promise<T> {
+    this.judge(path, options);
+    return this.client.getList<T>(path, options, onItem, what);
+  }
+
   async stream(
     path: string,
     options: RequestOptions & { idleTimeoutMs?: number },

@@ -4,6 +4,7 @@ import { X509Certificate } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ActingConnection, RequestGate } from './changeGuard';
 import { KubeError, toKubeError } from './errors';
+import { ListItemReader } from './listItems';
 
 export interface RequestOptions {
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -16,6 +17,11 @@ export interface RequestOptions {
   timeoutMs?: number;
   /** The largest answer read (bytes); a larger one is cut off with an error. Default MAX_RESPONSE_BYTES. */
   maxBytes?: number;
+  /**
+   * Receives a successful answer's bytes as they arrive instead of collecting them (the body returned is then
+   * empty); what it throws fails the request.
+   */
+  onData?: (chunk: Buffer) => void;
 }
 
 /**
@@ -210,10 +216,20 @@ export class ClusterClient {
         const status = res.statusCode ?? 0;
         const budget = status >= 200 && status < 300 ? (options.maxBytes ?? MAX_RESPONSE_BYTES) : MAX_ERROR_BODY_BYTES;
         let received = 0;
+        const onData = status >= 200 && status < 300 ? options.onData : undefined;
         res.on('data', (c: Buffer) => {
           received += c.length;
           if (received <= budget) {
-            chunks.push(c);
+            if (!onData) {
+              chunks.push(c);
+              return;
+            }
+            try {
+              onData(c);
+            } catch (err) {
+              req.destroy();
+              reject(err instanceof Error ? err : new Error(String(err)));
+            }
           } else if (status >= 200 && status < 300) {
             req.destroy();
             reject(
@@ -246,6 +262,17 @@ export class ClusterClient {
   async getJson<T>(path: string, options: RequestOptions = {}, what?: string): Promise<T> {
     const res = await this.request(path, options, what);
     return JSON.parse(res.body.toString('utf8')) as T;
+  }
+
+  /**
+   * A list (one page of it): each element of `items` is parsed on its own and handed to `onItem` as it arrives;
+   * the rest of the answer (kind, metadata with `continue` and `resourceVersion`) is returned with `items: []`.
+   * Holds at most one item's text at a time, never the page (see ListItemReader).
+   */
+  async getList<T>(path: string, options: RequestOptions, onItem: (item: unknown) => void, what?: string): Promise<T> {
+    const reader = new ListItemReader(onItem);
+    await this.request(path, { ...options, onData: (chunk) => reader.write(chunk) }, what);
+    return reader.end() as T;
   }
 
   /**

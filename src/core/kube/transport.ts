@@ -7,6 +7,8 @@ import type { RequestOptions } from './clusterClient';
  */
 export interface Transport {
   getJson<T>(path: string, options?: RequestOptions, what?: string): Promise<T>;
+  /** A list page, its items handed to `onItem` one by one as they arrive; returns the rest (`items: []`). */
+  getList<T>(path: string, options: RequestOptions, onItem: (item: unknown) => void, what?: string): Promise<T>;
   stream(
     path: string,
     options: RequestOptions & { idleTimeoutMs?: number },

@@ -21,9 +21,9 @@ export interface ListSnapshot<R> {
   readonly error?: KubeError;
 }
 
+/** A list page without its items (they are handed out one by one, see Transport.getList). */
 interface ListResponse {
   metadata?: { resourceVersion?: string; continue?: string };
-  items?: KubeObject[];
 }
 
 interface WatchEvent {
@@ -191,21 +191,25 @@ export class WatchedList<R extends Row> implements Disposable {
     let resourceVersion: string | undefined;
     do {
       this.abort = new AbortController();
-      const page = await this.transport.getJson<ListResponse>(
+      // Each object is projected as soon as it has arrived and then dropped: neither the page's text nor its
+      // parsed objects are kept while the rest of the page arrives. A page counts only once it is complete.
+      const pageRows: R[] = [];
+      const page = await this.transport.getList<ListResponse>(
         this.path,
         {
           query: { ...this.query(), limit: this.options.pageSize ?? 500, continue: continueToken },
           signal: this.abort.signal,
           timeoutMs: 60_000,
         },
+        (obj) => {
+          const row = this.project(obj as KubeObject);
+          if (row) pageRows.push(row);
+        },
         `listing ${this.description}`,
       );
       this.stats.pages++;
       this.stats.firstPageAt ??= Date.now();
-      for (const obj of page.items ?? []) {
-        const row = this.project(obj);
-        if (row) fresh.set(row.uid, row);
-      }
+      for (const row of pageRows) fresh.set(row.uid, row);
       if (progressive) {
         this.invalidateOrder();
         this.stats.firstRowsAt ??= Date.now();

@@ -48,6 +48,7 @@ describe('exec', () => {
     };
     const transport: Transport = {
       getJson: <T>() => Promise.resolve(pod as T),
+      getList: () => Promise.reject(new Error('not used')),
       stream: () => Promise.reject(new Error('not used')),
     };
     assert.deepEqual(await checkExecTarget(transport, ref, 'attach'), { tty: true, stdin: true });

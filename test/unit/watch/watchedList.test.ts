@@ -187,11 +187,11 @@ describe('WatchedList', () => {
     // Chunk boundaries are the transport's business: an in-memory transport cuts them where the test wants.
     let push: (chunk: Buffer) => void = () => undefined;
     const transport: Transport = {
-      getJson: <T>() =>
-        Promise.resolve({
-          metadata: { resourceVersion: '1' },
-          items: [pod('b', '1'), pod('d', '1'), pod('a', '1')],
-        } as T),
+      getJson: () => Promise.reject(new Error('not used')),
+      getList: <T>(_path: string, _options: unknown, onItem: (item: unknown) => void) => {
+        for (const item of [pod('b', '1'), pod('d', '1'), pod('a', '1')]) onItem(item);
+        return Promise.resolve({ metadata: { resourceVersion: '1' }, items: [] } as T);
+      },
       stream: (_path, options, onChunk) => {
         push = onChunk;
         return new Promise<void>((resolve) => options.signal?.addEventListener('abort', () => resolve()));

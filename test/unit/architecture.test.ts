@@ -15,7 +15,7 @@ const CORE_LAYERS: readonly (readonly string[])[] = [
   ['yaml', 'objects'],
   ['watch'],
   ['streams'],
-  ['rollout'],
+  ['rollout', 'helm'],
   ['portforward'],
   ['apply'],
   ['agent'],

@@ -24,7 +24,7 @@ const CORE_LAYERS: readonly (readonly string[])[] = [
 const EXT_LAYERS: readonly (readonly string[])[] = [
   ['.'],
   ['views'],
-  ['terminals', 'documents', 'yaml', 'rollout'],
+  ['terminals', 'documents', 'yaml', 'rollout', 'helm'],
   ['apply', 'portforward'],
   ['agent'],
   ['commands'],

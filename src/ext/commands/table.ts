@@ -17,6 +17,7 @@ import { applyCommands } from './apply';
 import { manifestCommands } from './schemaCommands';
 import type { ManifestEditor } from '../yaml/manifestEditor';
 import type { StreamCommands } from './streams';
+import type { HelmActions } from '../helm/helmActions';
 
 export interface CommandServices {
   kubeconfig: KubeconfigService;
@@ -30,6 +31,7 @@ export interface CommandServices {
   apply: ApplyService;
   manifests: ManifestEditor;
   streams: StreamCommands;
+  helm: HelmActions;
 }
 
 function asNode(value: unknown): Node | undefined {
@@ -45,6 +47,7 @@ export function buildCommandTable(s: CommandServices): CommandTable {
     ...applyCommands(s.apply),
     ...manifestCommands(s.manifests),
     ...s.streams.commands(),
+    ...s.helm.commands(),
     [Commands.refresh]: {
       title: 'refreshing the clusters',
       // Reloading announces the change: sessions are reset and the tree rebuilt by their listeners.

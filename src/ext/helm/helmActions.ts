@@ -19,6 +19,8 @@ import type { CommandTable } from '../registerCommands';
 import type { Guard } from '../guard';
 import type { OutputLogger } from '../log';
 import { Cancelled } from '../errors';
+import { config } from '../config';
+import { accessSync, constants, statSync } from 'node:fs';
 
 export type HelmCommand =
   | typeof Commands.helmOpenValues
@@ -201,8 +203,7 @@ export class HelmActions implements vscode.Disposable {
     await this.guard.confirmChange(target.context, what, true);
     const helmTarget = this.helmTarget(target);
     const argv = wrap(() => args(helmTarget));
-    const helm = findHelm();
-    if (!helm) throw new KubeError('config', HELM_NOT_INSTALLED);
+    const helm = helmBinary();
     const question = `${capital(what)} on context "${target.context}"?`;
     if (!(await confirm(question, detail, action))) throw new Cancelled();
     this.guard.rule.assertMayChange(target.context, what);
@@ -356,6 +357,26 @@ export class HelmActions implements vscode.Disposable {
   dispose(): void {
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** The helm to run: the `kubeWorkbench.helm.path` setting, else the first `helm` on PATH; or why there is none. */
+function helmBinary(): string {
+  const configured = config.helmPath();
+  if (!configured) {
+    const found = findHelm();
+    if (!found) throw new KubeError('config', HELM_NOT_INSTALLED);
+    return found;
+  }
+  try {
+    if (!statSync(configured).isFile()) throw new Error('not a file');
+    if (process.platform !== 'win32') accessSync(configured, constants.X_OK);
+  } catch {
+    throw new KubeError(
+      'config',
+      `The helm binary set in kubeWorkbench.helm.path ("${configured}") is not an executable file. Nothing was changed.`,
+    );
+  }
+  return configured;
 }
 
 function capital(text: string): string {

@@ -1,5 +1,10 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
 import { CoreV1Api, AppsV1Api } from '@kubernetes/client-node';
 import { api, clientConfig, clusterAbsentReason, eventually } from './helpers';
 import { childrenOf, label, walk } from './tree';
@@ -194,6 +199,60 @@ describe('Helm releases', function () {
       const folder = await walk(CONTEXT, NS, 'Helm Releases');
       return (await childrenOf(folder)).some((k) => label(k) === 'broken') ? undefined : true;
     });
+  });
+
+  it('reads a release stored in ConfigMaps (HELM_DRIVER=configmap) and uninstalls it with that driver', async () => {
+    const helmBin = process.env.KWB_HELM;
+    assert.ok(helmBin, 'the runner passes the test helm in KWB_HELM');
+    // The bundled suite runs from out/test/integration: the chart is in the repository's test/fixtures.
+    const chart = path.resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'helm', 'kwb-demo');
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'kwb-helm-cm-'));
+    try {
+      await promisify(execFile)(
+        helmBin,
+        [
+          'install',
+          'kwb-cm',
+          chart,
+          '--set',
+          'greeting=from-a-configmap',
+          `--kube-context=${CONTEXT}`,
+          `--namespace=${NS}`,
+        ],
+        {
+          env: {
+            ...process.env,
+            HELM_DRIVER: 'configmap',
+            HELM_CACHE_HOME: path.join(home, 'cache'),
+            HELM_CONFIG_HOME: path.join(home, 'config'),
+            HELM_DATA_HOME: path.join(home, 'data'),
+          },
+        },
+      );
+    } finally {
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+    const node = await releaseNode(NS, 'kwb-cm');
+    await eventually('the ConfigMap-stored release', () =>
+      /ConfigMap sh\.helm\.release\.v1\.kwb-cm\.v1/.test(tooltipOf(node)) ? true : undefined,
+    );
+    assert.match(description(node), /kwb-demo-0\.1\.0 · app 1\.0\.0 · deployed · rev 1/);
+    await vscode.commands.executeCommand('kubeWorkbench.helmOpenValues', node);
+    const values = await activeText('kubeWorkbench-helm', '/kwb-cm/1/values.yaml');
+    assert.match(values.getText(), /greeting: from-a-configmap/);
+
+    await useTestHelm();
+    const { helm } = await api();
+    const result = await helm.uninstall(
+      { context: CONTEXT, namespace: NS, release: 'kwb-cm' },
+      { confirm: () => Promise.resolve(true) },
+    );
+    assert.match(result?.output ?? '', /release "kwb-cm" uninstalled/);
+    const left = await core().listNamespacedConfigMap({ namespace: NS, labelSelector: 'owner=helm,name=kwb-cm' });
+    assert.deepEqual(left.items, []);
+    await vscode.workspace
+      .getConfiguration('kubeWorkbench')
+      .update('helm.path', undefined, vscode.ConfigurationTarget.Global);
   });
 
   it('says clearly that helm is not installed, and changes nothing', async () => {

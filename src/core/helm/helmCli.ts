@@ -47,6 +47,8 @@ export interface HelmTarget {
   readonly kubeconfigFiles: readonly string[];
   readonly namespace: string;
   readonly release: string;
+  /** Where the release's records are: helm must be told (HELM_DRIVER), or it finds no release. Default: Secrets. */
+  readonly storage?: 'secret' | 'configmap';
 }
 
 function check(target: HelmTarget): void {
@@ -118,7 +120,7 @@ export function runHelm(
   const env = options.env ?? process.env;
   const helm = options.helmPath ?? findHelm(env.PATH);
   if (!helm) return Promise.reject(new HelmCliError(HELM_NOT_INSTALLED, 'notInstalled'));
-  const childEnv: NodeJS.ProcessEnv = { ...env, HELM_NO_PLUGINS: '1' };
+  const childEnv: NodeJS.ProcessEnv = { ...env, HELM_NO_PLUGINS: '1', HELM_DRIVER: target.storage ?? 'secret' };
   if (target.kubeconfigFiles.length > 1) childEnv.KUBECONFIG = target.kubeconfigFiles.join(delimiter);
   return new Promise((resolve, reject) => {
     execFile(

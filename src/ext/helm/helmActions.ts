@@ -13,7 +13,7 @@ import {
   type HelmTarget,
 } from '../../core/helm/helmCli';
 import { listRevisions, readRevision, type RevisionEntry } from '../../core/helm/releaseApi';
-import { chartLabel, type HelmRelease } from '../../core/helm/release';
+import { chartLabel, type HelmRelease, type StorageKind } from '../../core/helm/release';
 import { Commands, DocumentSchemes } from '../ids';
 import type { CommandTable } from '../registerCommands';
 import type { Guard } from '../guard';
@@ -38,6 +38,8 @@ export interface ReleaseTarget {
   readonly release: string;
   /** The latest revision, when the caller knows it (a tree item does). */
   readonly latest?: number;
+  /** Where its records are (a tree item knows). */
+  readonly storage?: StorageKind;
 }
 
 export type ReleasePart = 'values' | 'manifest' | 'notes';
@@ -51,11 +53,12 @@ export function releaseTargetOf(arg: unknown): ReleaseTarget | undefined {
   if (typeof arg !== 'object' || arg === null) return undefined;
   const a = arg as Record<string, unknown>;
   if (a.type === 'helmRelease') {
-    const summary = a.summary as { latest?: { revision?: number } } | undefined;
+    const summary = a.summary as { latest?: { revision?: number; storage?: StorageKind } } | undefined;
     const context = str(a.context);
     const namespace = str(a.namespace);
     const release = str(a.release);
-    if (context && namespace && release) return { context, namespace, release, latest: summary?.latest?.revision };
+    if (context && namespace && release)
+      return { context, namespace, release, latest: summary?.latest?.revision, storage: summary?.latest?.storage };
     return undefined;
   }
   const context = str(a.context);
@@ -174,15 +177,18 @@ export class HelmActions implements vscode.Disposable {
     return out;
   }
 
-  private helmTarget(target: ReleaseTarget): HelmTarget {
+  private async helmTarget(target: ReleaseTarget): Promise<HelmTarget> {
     const merged = this.kubeconfig.current;
     if (!merged.contexts.some((c) => c.name === target.context))
       throw new KubeError('config', `Context ${target.context} is not in the kubeconfig`);
+    // helm reads one storage driver (HELM_DRIVER): the one that holds this release's records.
+    const storage = target.storage ?? (await this.revisions(target))[0]?.storage ?? 'secret';
     return {
       context: target.context,
       namespace: target.namespace,
       release: target.release,
       kubeconfigFiles: merged.files,
+      storage,
     };
   }
 
@@ -201,7 +207,7 @@ export class HelmActions implements vscode.Disposable {
   ): Promise<HelmChangeResult | undefined> {
     // The dialog below names the context, so a "confirm" context asks once, there.
     await this.guard.confirmChange(target.context, what, true);
-    const helmTarget = this.helmTarget(target);
+    const helmTarget = await this.helmTarget(target);
     const argv = wrap(() => args(helmTarget));
     const helm = helmBinary();
     const question = `${capital(what)} on context "${target.context}"?`;

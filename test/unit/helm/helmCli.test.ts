@@ -64,6 +64,11 @@ describe('the helm command line', () => {
       const args = rollbackArgs({ ...target, context: 'ctx with spaces; $(x)' }, 2);
       const out = await runHelm(args, target, { env: { PATH: dir } });
       assert.deepEqual(out.stdout.trim().split('\n'), args);
+      // helm is told which storage holds the release (HELM_DRIVER), and runs without plugins.
+      writeFileSync(fake, '#!/bin/sh\necho "$HELM_DRIVER $HELM_NO_PLUGINS"\n');
+      const env = { PATH: dir, HELM_DRIVER: 'sql' };
+      assert.equal((await runHelm(args, { ...target, storage: 'configmap' }, { env })).stdout, 'configmap 1\n');
+      assert.equal((await runHelm(args, target, { env })).stdout, 'secret 1\n');
       writeFileSync(fake, '#!/bin/sh\necho "Error: release: not found" >&2\nexit 1\n');
       await assert.rejects(
         runHelm(args, target, { env: { PATH: dir } }),

@@ -22,6 +22,8 @@ function sourceFiles(dir) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
     const p = join(dir, entry.name);
+    // A folder with its own go.mod (helm/, the test helm binary) is another module, built by its own script.
+    if (entry.isDirectory() && existsSync(join(p, 'go.mod'))) continue;
     if (entry.isDirectory()) out.push(...sourceFiles(p));
     else if (/\.(go|yaml|sh)$/.test(entry.name) || entry.name === 'go.mod' || entry.name === 'go.sum') out.push(p);
   }

@@ -73,6 +73,17 @@ cluster.on('exit', (code) => {
   void stopAll().then(() => process.exit(1));
 });
 
+// A Helm release with two revisions (helm built from Go modules, scripts/helm.mjs); the demo goes on without it.
+let helmBin;
+try {
+  const helm = await import('./helm.mjs');
+  helmBin = await helm.build();
+  await helm.seed({ bin: helmBin, kubeconfig });
+  log(`Helm release ${helm.DEMO_RELEASE.namespace}/${helm.DEMO_RELEASE.name} installed and upgraded (2 revisions)`);
+} catch (err) {
+  log(`no Helm release seeded: ${err.message}`);
+}
+
 const workspace = path.join(repoRoot, 'test', 'fixtures', 'workspace');
 server = await startCodeServer({
   workspace,
@@ -83,4 +94,5 @@ console.log('');
 log(`open ${server.url}/?folder=${encodeURIComponent(workspace)}`);
 log(`kubeconfig: ${kubeconfig} (contexts kwb-admin, kwb-viewer, kwb-exec, kwb-offline)`);
 log('the Kube Workbench icon in the activity bar opens the Clusters view; Ctrl-C stops everything');
+if (helmBin) log(`for Helm rollback and uninstall, set kubeWorkbench.helm.path to ${helmBin}`);
 await new Promise(() => {});

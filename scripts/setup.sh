@@ -14,7 +14,8 @@
 #      A marker file `.kwb-complete` is written only after every step succeeded, so a half install is redone.
 #      See /work/shared/guide/HARNESS.md for why each step is needed (offline machine, root, native rebuilds).
 #   4. `node scripts/cluster.mjs --build-only` when that script exists (prebuilds the Go control plane; slow once,
-#      cached afterwards by that script itself).
+#      cached afterwards by that script itself), and `node scripts/helm.mjs --build-only` (a helm binary for the
+#      tests, built from helm.sh/helm/v3 like the control plane, cached the same way).
 #   5. `node scripts/lib/testTools.mjs`: the command-line tools the tests use (kustomize), built from Go modules
 #      into the same cache.
 #
@@ -125,6 +126,8 @@ if [ -f "$REPO_ROOT/scripts/cluster.mjs" ]; then
   if command -v go >/dev/null 2>&1 || [ -x /usr/local/go/bin/go ]; then
     log "node scripts/cluster.mjs --build-only"
     (cd "$REPO_ROOT" && PATH="$PATH:/usr/local/go/bin" node scripts/cluster.mjs --build-only)
+    log "node scripts/helm.mjs --build-only (helm for the tests, from Go modules)"
+    (cd "$REPO_ROOT" && PATH="$PATH:/usr/local/go/bin" node scripts/helm.mjs --build-only)
   else
     log "skipping control-plane build: no Go toolchain (cluster tests will be skipped)"
   fi

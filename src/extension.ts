@@ -21,6 +21,7 @@ import { StartupTimings, type StartupTimingsSnapshot } from './core/common/start
 import { LanguageModelTools } from './ext/agent/languageModelTools';
 import { NodeCommands } from './ext/nodes/nodeCommands';
 import { EventsTimeline } from './ext/documents/eventsTimeline';
+import { HelmActions } from './ext/helm/helmActions';
 
 /** What the extension hands to its integration tests (and to other extensions, one day). */
 export interface KubeWorkbenchApi {
@@ -38,6 +39,8 @@ export interface KubeWorkbenchApi {
   readonly sessions: SessionRegistry;
   /** The production guard (tests watch its refusals). */
   readonly guard: Guard;
+  /** Helm releases: documents, history, diff, rollback and uninstall (tests bring their own confirmations). */
+  readonly helm: HelmActions;
   /** The agent tools registered with vscode.lm (tests read their confirmations). */
   readonly agentTools: LanguageModelTools;
   /** When activate() began and when the Clusters view first got its contexts (`npm run bench` reads these). */
@@ -91,6 +94,7 @@ export function activate(context: vscode.ExtensionContext): KubeWorkbenchApi {
     const portForwards = own(new PortForwards(sessions, guard, log));
     own(vscode.window.createTreeView(Views.portForwards, { treeDataProvider: portForwards }));
     const agentTools = own(new LanguageModelTools(kubeconfig, sessions, guard, log));
+    const helm = own(new HelmActions(sessions, kubeconfig, guard, log));
     const streams = new StreamCommands(sessions, own(new LogDocuments(log)), guard, log);
     own(
       registerCommands(
@@ -108,6 +112,7 @@ export function activate(context: vscode.ExtensionContext): KubeWorkbenchApi {
           apply,
           nodes: new NodeCommands(sessions, guard, log),
           events: own(new EventsTimeline(sessions, log)),
+          helm,
         }),
         log,
       ),
@@ -167,6 +172,7 @@ export function activate(context: vscode.ExtensionContext): KubeWorkbenchApi {
       apply,
       guard,
       agentTools,
+      helm,
       startupTimings: () => startup.snapshot(),
     };
   } catch (err) {

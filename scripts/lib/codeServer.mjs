@@ -311,9 +311,10 @@ export function onShutdown(fn) {
  * Starts the local Kubernetes control plane (test/cluster/index.ts, through tsx) for a test run, or explains
  * why not. Without test/cluster/index.ts (or with KWB_CLUSTER=absent) `present` is false, `reason` says why and
  * `env` carries KWB_CLUSTER=absent so the suites skip their cluster tests with that reason. A cluster that is
- * there but cannot be built (no Go) or fails to start is an error (thrown).
+ * there but cannot be built (no Go) or fails to start is an error (thrown). A present cluster has the seeded Helm
+ * release (scripts/helm.mjs) and `env` puts the test helm binary first on PATH (and in KWB_HELM).
  * @returns {Promise<{present:boolean, reason?:string, kubeconfigPath?:string, contexts?:object, contextNames?:string[],
- *   env:Record<string,string>, stop:() => Promise<void>}>}
+ *   helmPath?:string, env:Record<string,string>, stop:() => Promise<void>}>}
  */
 export async function startClusterForTests({ repoRoot, log = (m) => console.log(m) } = {}) {
   const root = repoRoot ?? path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
@@ -353,12 +354,30 @@ export async function startClusterForTests({ repoRoot, log = (m) => console.log(
       ` contexts=${contextNames.join(',')}`,
   );
   let stopped = false;
+  // A helm built from Go modules (scripts/helm.mjs), the seeded release with two revisions, and that helm on the
+  // PATH of code-server (and so of the extension host) for rollback and uninstall.
+  let helmBin;
+  try {
+    const helm = await import(path.join(root, 'scripts', 'helm.mjs'));
+    helmBin = await helm.build({ quiet: true });
+    await helm.seed({ bin: helmBin, kubeconfig: cluster.kubeconfigPath });
+    log(`helm release ${helm.DEMO_RELEASE.namespace}/${helm.DEMO_RELEASE.name} seeded with ${helmBin}`);
+  } catch (err) {
+    await cluster.stop().catch(() => {});
+    throw err;
+  }
   return {
     present: true,
     kubeconfigPath: cluster.kubeconfigPath,
     contexts: cluster.contexts,
     contextNames,
-    env: { KUBECONFIG: cluster.kubeconfigPath, KWB_CLUSTER: 'present' },
+    helmPath: helmBin,
+    env: {
+      KUBECONFIG: cluster.kubeconfigPath,
+      KWB_CLUSTER: 'present',
+      KWB_HELM: helmBin,
+      PATH: [path.dirname(helmBin), process.env.PATH].filter(Boolean).join(path.delimiter),
+    },
     stop: async () => {
       if (stopped) return;
       stopped = true;

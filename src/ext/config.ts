@@ -31,6 +31,10 @@ export const config = {
       allowClusterScopedChanges: userSetting<boolean>('agent.allowClusterScopedChanges', false),
     };
   },
+  /** The helm binary for rollback and uninstall; '' means the first `helm` on PATH. User settings only. */
+  helmPath(): string {
+    return userSetting<string>('helm.path', '').trim();
+  },
   affectsGuard(event: vscode.ConfigurationChangeEvent): boolean {
     return (
       event.affectsConfiguration(`${SETTINGS_SECTION}.readOnlyContexts`) ||

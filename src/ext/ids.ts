@@ -50,6 +50,13 @@ export const Commands = {
   copyToPod: `${PREFIX}.copyToPod`,
   debugContainer: `${PREFIX}.debugContainer`,
   kustomizeBuild: `${PREFIX}.kustomizeBuild`,
+  helmOpenValues: `${PREFIX}.helmOpenValues`,
+  helmOpenManifest: `${PREFIX}.helmOpenManifest`,
+  helmOpenNotes: `${PREFIX}.helmOpenNotes`,
+  helmHistory: `${PREFIX}.helmHistory`,
+  helmDiff: `${PREFIX}.helmDiff`,
+  helmRollback: `${PREFIX}.helmRollback`,
+  helmUninstall: `${PREFIX}.helmUninstall`,
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 
@@ -76,5 +83,10 @@ export const DocumentSchemes = {
   events: `${PREFIX}-events`,
   /** Read-only snapshots of the server's version, the left side of a conflict diff. */
   conflict: `${PREFIX}-conflict`,
+  /**
+   * Read-only parts of one revision of a Helm release:
+   * `kubeWorkbench-helm:/<context>/<namespace>/<release>/<revision>/values.yaml` (or manifest.yaml, notes.txt).
+   */
+  helm: `${PREFIX}-helm`,
 } as const;
 export const DESCRIBE_EXTENSION = '.describe.txt';

@@ -16,6 +16,12 @@ export function label(node: Node): string {
       return node.row.name;
     case 'message':
       return node.text;
+    case 'helmFolder':
+      return 'Helm Releases';
+    case 'helmRelease':
+      return node.release;
+    case 'helmObject':
+      return node.object.name;
   }
 }
 

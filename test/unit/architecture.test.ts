@@ -15,7 +15,7 @@ const CORE_LAYERS: readonly (readonly string[])[] = [
   ['yaml', 'objects'],
   ['watch'],
   ['streams'],
-  ['rollout', 'nodes'],
+  ['rollout', 'nodes', 'helm'],
   ['portforward'],
   ['apply'],
   ['agent'],
@@ -24,7 +24,7 @@ const CORE_LAYERS: readonly (readonly string[])[] = [
 const EXT_LAYERS: readonly (readonly string[])[] = [
   ['.'],
   ['views'],
-  ['terminals', 'documents', 'yaml', 'rollout', 'nodes'],
+  ['terminals', 'documents', 'yaml', 'rollout', 'nodes', 'helm'],
   ['apply', 'portforward'],
   ['agent'],
   ['commands'],

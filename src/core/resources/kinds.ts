@@ -40,6 +40,9 @@ export const CAPABILITIES = [
   'cordon',
   'drain',
   'debug',
+  'helmRead',
+  'helmRollback',
+  'helmUninstall',
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
@@ -58,6 +61,8 @@ export const WRITE_CAPABILITIES: ReadonlySet<Capability> = new Set([
   'cordon',
   'drain',
   'debug',
+  'helmRollback',
+  'helmUninstall',
 ]);
 
 /** How a kind's tree item expands: to the objects it owns (ownerReferences) or selects (a label selector). */
@@ -403,6 +408,14 @@ export function kindsWith(capability: Capability): readonly string[] {
   return KINDS.filter((k) => k.capabilities.includes(capability)).map((k) => k.kind);
 }
 
+/**
+ * Tree items that are not objects of a kind but offer actions the same way: a Helm release (its records are
+ * Secrets or ConfigMaps; see core/helm). Its items carry these capabilities' tags.
+ */
+export const ITEM_CAPABILITIES: Readonly<Record<'HelmRelease', readonly Capability[]>> = {
+  HelmRelease: ['helmRead', 'helmRollback', 'helmUninstall'],
+};
+
 /** The tag a tree item carries in its contextValue when its kind has the capability. */
 export function capabilityTag(capability: Capability): string {
   return `kwb:can-${capability}`;
@@ -439,4 +452,11 @@ export const ACTIONS: Readonly<Record<string, Capability>> = {
   uncordonNode: 'cordon',
   drainNode: 'drain',
   debugContainer: 'debug',
+  helmOpenValues: 'helmRead',
+  helmOpenManifest: 'helmRead',
+  helmOpenNotes: 'helmRead',
+  helmHistory: 'helmRead',
+  helmDiff: 'helmRead',
+  helmRollback: 'helmRollback',
+  helmUninstall: 'helmUninstall',
 };

@@ -141,6 +141,8 @@ export interface ResourceKey {
   readonly kind: string;
   readonly namespaced: boolean;
   readonly namespace?: string;
+  /** Only the objects with these labels (`owner=helm`): another list than the whole collection's. */
+  readonly labelSelector?: string;
 }
 
 /**
@@ -175,5 +177,6 @@ export function pathOf(kind: string, namespace: string | undefined, name: string
 }
 
 export function keyId(key: ResourceKey): string {
-  return `${key.group}/${key.version}/${key.plural}/${key.namespace ?? '*'}`;
+  const id = `${key.group}/${key.version}/${key.plural}/${key.namespace ?? '*'}`;
+  return key.labelSelector ? `${id}?${key.labelSelector}` : id;
 }

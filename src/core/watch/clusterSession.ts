@@ -10,7 +10,8 @@ import type { MergedKubeconfig } from '../kube/kubeconfig';
 import { discoverResources, type ApiResource } from '../kube/discovery';
 import { AccessReviewer } from '../kube/accessReview';
 import { collectionPath, keyId, type ResourceKey } from '../resources/objectRef';
-import { toRow, type ResourceRow } from '../resources/rows';
+import { toRow, type ResourceRow, type Row } from '../resources/rows';
+import type { KubeObject } from '../resources/kubeObject';
 import { WatchedList, type ListSnapshot } from './watchedList';
 
 export type ConnectionState =
@@ -36,7 +37,8 @@ export interface SessionDeps {
  */
 export class ClusterSession implements Disposable {
   private readonly store = new DisposableStore();
-  private readonly lists = new Map<string, WatchedList<ResourceRow>>();
+  /** Lists by keyId; rows are ResourceRows except for lists opened by projectedList() with their own rows. */
+  private readonly lists = new Map<string, WatchedList<Row>>();
   private readonly releaseTimers = new Map<string, TimerHandle>();
   /** Who shows each list (tree node ids); see list(). */
   private readonly holders = new Map<string, Set<string>>();
@@ -129,6 +131,19 @@ export class ClusterSession implements Disposable {
    * collapsing one of them must not stop what the others show.
    */
   list(key: ResourceKey, holder?: string): ListSnapshot<ResourceRow> {
+    return this.projectedList(key, (obj) => toRow(key.kind, obj), holder);
+  }
+
+  /**
+   * A list whose objects are projected to rows of the caller's own model (Helm's release records), held and
+   * released like list(). A key is one list: its rows are whatever the first caller's projection made them, so a
+   * key (with its label selector) must belong to one projection.
+   */
+  projectedList<R extends Row>(
+    key: ResourceKey,
+    project: (obj: KubeObject) => R | undefined,
+    holder?: string,
+  ): ListSnapshot<R> {
     const id = keyId(key);
     if (holder) {
       let holders = this.holders.get(id);
@@ -140,12 +155,13 @@ export class ClusterSession implements Disposable {
     let list = this.lists.get(id);
     if (!list) {
       const scope = key.namespace ? `in ${key.namespace}` : key.namespaced ? 'in all namespaces' : '';
-      list = new WatchedList<ResourceRow>(
+      const selector = key.labelSelector ? `(${key.labelSelector})` : '';
+      list = new WatchedList<Row>(
         this.client,
         collectionPath(key),
-        (obj) => toRow(key.kind, obj),
-        [key.plural, scope, `on ${this.context}`].filter(Boolean).join(' '),
-        { log: this.deps.log, clock: this.deps.clock, retry: this.retry },
+        project,
+        [key.plural, selector, scope, `on ${this.context}`].filter(Boolean).join(' '),
+        { log: this.deps.log, clock: this.deps.clock, retry: this.retry, labelSelector: key.labelSelector },
       );
       this.lists.set(id, list);
       const watched = list;
@@ -155,14 +171,14 @@ export class ClusterSession implements Disposable {
       });
       list.start();
     }
-    return list.snapshot();
+    return list.snapshot() as ListSnapshot<R>;
   }
 
   /**
    * Credentials that stop working (a token the plugin can no longer refresh, a 401) fail the whole context, not
    * one folder: the context node says "auth failed" with the reason until the user reconnects.
    */
-  private noteCredentialFailure(snap: ListSnapshot<ResourceRow>): void {
+  private noteCredentialFailure(snap: ListSnapshot<Row>): void {
     if (snap.state !== 'failed' || !snap.error || this.connection.state === 'failed') return;
     if (snap.error.kind !== 'unauthorized' && snap.error.kind !== 'authPlugin') return;
     this.deps.log.warn('session', `${this.context}: ${snap.error.message}`);
@@ -170,14 +186,14 @@ export class ClusterSession implements Disposable {
   }
 
   /** How often a list was listed and watched (for tests and diagnostics); undefined when nothing watches it. */
-  listStats(key: ResourceKey): Readonly<WatchedList<ResourceRow>['stats']> | undefined {
+  listStats(key: ResourceKey): Readonly<WatchedList<Row>['stats']> | undefined {
     const stats = this.lists.get(keyId(key))?.stats;
     return stats && { ...stats };
   }
 
   /** What is known of a list without starting it: undefined when nothing watches it. */
   peek(key: ResourceKey): ListSnapshot<ResourceRow> | undefined {
-    return this.lists.get(keyId(key))?.snapshot();
+    return this.lists.get(keyId(key))?.snapshot() as ListSnapshot<ResourceRow> | undefined;
   }
 
   /** Whether a list is being watched now (for tests and diagnostics). */

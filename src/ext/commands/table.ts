@@ -19,6 +19,7 @@ import type { ManifestEditor } from '../yaml/manifestEditor';
 import type { StreamCommands } from './streams';
 import type { NodeCommands } from '../nodes/nodeCommands';
 import type { EventsTimeline } from '../documents/eventsTimeline';
+import type { HelmActions } from '../helm/helmActions';
 
 export interface CommandServices {
   kubeconfig: KubeconfigService;
@@ -34,6 +35,7 @@ export interface CommandServices {
   streams: StreamCommands;
   nodes: NodeCommands;
   events: EventsTimeline;
+  helm: HelmActions;
 }
 
 function asNode(value: unknown): Node | undefined {
@@ -54,6 +56,7 @@ export function buildCommandTable(s: CommandServices): CommandTable {
       title: 'opening the events timeline',
       run: (arg) => s.events.show(arg),
     },
+    ...s.helm.commands(),
     [Commands.refresh]: {
       title: 'refreshing the clusters',
       // Reloading announces the change: sessions are reset and the tree rebuilt by their listeners.

@@ -10,6 +10,8 @@ import { catalogEntry, NAMESPACED_CATEGORIES, type Category } from '../../core/r
 import { matchesFilter, selects, type ResourceRow } from '../../core/resources/rows';
 import {
   NodeRegistry,
+  type HelmFolderNode,
+  type HelmReleaseNode,
   type CategoryNode,
   type ContextNode,
   type FolderNode,
@@ -17,10 +19,14 @@ import {
   type ResourceNode,
   type ScopeNode,
 } from './nodes';
-import { contextItem, scopeItem, toTreeItem, type Capabilities } from './treeItems';
+import { contextItem, helmReleaseItem, scopeItem, toTreeItem, type Capabilities } from './treeItems';
 import type { ContextPolicy } from '../../core/kube/contextPolicy';
 import type { WindowState } from '../windowState';
 import { kindInfo } from '../../core/resources/kinds';
+import type { KubeObject } from '../../core/resources/kubeObject';
+import type { Row } from '../../core/resources/rows';
+import { helmRecordKeys, kindForManifestObject } from '../../core/helm/releaseTree';
+import { latestReleases, toRecordRow, type HelmRecordRow } from '../../core/helm/release';
 
 /** Under "Cluster", kinds are listed by category in this order. */
 const CATEGORY_ORDER: readonly Category[] = ['Cluster', ...NAMESPACED_CATEGORIES];
@@ -103,11 +109,26 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
 
   /** A node shows a list: it is watched (and kept) until that node is collapsed; its changes refresh the node. */
   private hold(node: Node, context: string, key: ResourceKey): ListSnapshot<ResourceRow> {
+    this.noteHeld(node, context, key);
+    return this.sessions.get(context).list(key, node.id);
+  }
+
+  /** hold() for a list of rows of another model (Helm's release records). */
+  private holdProjected<R extends Row>(
+    node: Node,
+    context: string,
+    key: ResourceKey,
+    project: (obj: KubeObject) => R | undefined,
+  ): ListSnapshot<R> {
+    this.noteHeld(node, context, key);
+    return this.sessions.get(context).projectedList(key, project, node.id);
+  }
+
+  private noteHeld(node: Node, context: string, key: ResourceKey): void {
     this.depend(node, context, key);
     let lists = this.held.get(node.id);
     if (!lists) this.held.set(node.id, (lists = []));
     if (!lists.some((l) => l.context === context && keyId(l.key) === keyId(key))) lists.push({ context, key });
-    return this.sessions.get(context).list(key, node.id);
   }
 
   // ----------------------------------------------------------------------------------------- filters & pages
@@ -153,6 +174,8 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
       }
       case 'resource':
         return toTreeItem(node, undefined, undefined, this.capabilities(node));
+      case 'helmRelease':
+        return helmReleaseItem(node, this.helmCapabilities(node));
       default:
         return toTreeItem(node);
     }
@@ -180,6 +203,21 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
       else if (answer?.reason) cannot.push(`Cannot ${capability}: ${answer.reason}`);
     }
     return { can, cannot };
+  }
+
+  /**
+   * What the user may do with a release: rollback and uninstall write its records (Secrets, or ConfigMaps), so
+   * they are offered where RBAC allows updating those, and never on a read-only context.
+   */
+  private helmCapabilities(node: HelmReleaseNode): Capabilities {
+    if (this.policy(node.context) === 'readOnly')
+      return { can: [], cannot: [`Context ${node.context} is read-only (kubeWorkbench.readOnlyContexts)`] };
+    const resource = node.summary.latest.storage === 'configmap' ? 'configmaps' : 'secrets';
+    const answer = this.sessions
+      .get(node.context)
+      .access.peek({ group: '', resource, namespace: node.namespace, verb: 'update' });
+    if (answer?.allowed) return { can: ['edit'], cannot: [] };
+    return { can: [], cannot: answer?.reason ? [`Cannot roll back or uninstall: ${answer.reason}`] : [] };
   }
 
   /** Some answer changed how items look, not which items exist: ask VS Code to repaint, at most every throttle. */
@@ -219,6 +257,10 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
         return this.folderChildren(parent);
       case 'resource':
         return this.resourceChildren(parent);
+      case 'helmFolder':
+        return this.helmFolderChildren(parent);
+      case 'helmRelease':
+        return this.helmReleaseChildren(parent);
       default:
         return [];
     }
@@ -287,9 +329,71 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
       const entry = r.namespaced ? catalogEntry(r) : undefined;
       if (entry) present.add(entry.category);
     }
-    return NAMESPACED_CATEGORIES.filter((c) => present.has(c)).map((c) =>
+    const categories: Node[] = NAMESPACED_CATEGORIES.filter((c) => present.has(c)).map((c) =>
       this.nodes.category(parent.context, namespace, c),
     );
+    return [...categories, this.nodes.helmFolder(parent.context, namespace)];
+  }
+
+  // ----------------------------------------------------------------------------------------- Helm releases
+
+  /**
+   * The latest revision of each release, from watches of helm's records (Secrets and ConfigMaps labelled
+   * owner=helm); a record that cannot be decoded marks its release, not the folder.
+   */
+  private helmFolderChildren(folder: HelmFolderNode): Node[] {
+    const lists = helmRecordKeys(folder.namespace).map(({ storage, key }) => ({
+      storage,
+      snap: this.holdProjected<HelmRecordRow>(folder, folder.context, key, (obj) => toRecordRow(obj, storage)),
+    }));
+    const secrets = lists[0]!.snap;
+    if ((secrets.state === 'idle' || secrets.state === 'syncing') && secrets.items.length === 0)
+      return [this.nodes.message(folder.id, 'Loading…', 'loading')];
+    const out: Node[] = [];
+    const problems = lists
+      .filter(({ snap }) => (snap.state === 'failed' || snap.state === 'retrying') && snap.error)
+      .map(({ storage, snap }) => `${storage === 'secret' ? 'Secrets' : 'ConfigMaps'}: ${snap.error!.message}`);
+    if (problems.length > 0) out.push(this.nodes.message(folder.id, problems.join('; '), 'error'));
+    const releases = latestReleases(lists.flatMap(({ snap }) => snap.items));
+    const shown = releases.map((summary) => this.nodes.helmRelease(folder, summary));
+    this.nodes.pruneReleases(folder.id, new Set(shown.map((n) => n.id)));
+    out.push(...shown);
+    if (shown.length === 0 && problems.length === 0) out.push(this.nodes.message(folder.id, 'No releases', 'info'));
+    return out;
+  }
+
+  /** The objects of the release's manifest: the tree's own live items where it has them. */
+  private helmReleaseChildren(parent: HelmReleaseNode): Node[] {
+    const { latest } = parent.summary;
+    if (latest.error) return [this.nodes.message(parent.id, latest.error, 'error')];
+    if (latest.objects.length === 0) return [this.nodes.message(parent.id, 'The manifest names no objects', 'info')];
+    const out: Node[] = [];
+    const resources = this.resources(parent.context) ?? [];
+    for (const object of latest.objects) {
+      const kind = kindForManifestObject(object, resources);
+      const namespace = kind?.namespaced ? (object.namespace ?? parent.namespace) : undefined;
+      if (!kind) {
+        out.push(this.nodes.helmObject(parent.id, parent.context, object, namespace, 'unknownKind'));
+        continue;
+      }
+      const key: ResourceKey = { ...kind, namespace };
+      const snap = this.hold(parent, parent.context, key);
+      const row = snap.items.find((r) => r.name === object.name && (r.namespace ?? undefined) === namespace);
+      if (row) out.push(this.nodes.resource(parent.id, parent.context, key, row));
+      else if (snap.state === 'failed')
+        out.push(this.nodes.helmObject(parent.id, parent.context, object, namespace, 'error', snap.error?.message));
+      else
+        out.push(
+          this.nodes.helmObject(
+            parent.id,
+            parent.context,
+            object,
+            namespace,
+            snap.state === 'ready' ? 'missing' : 'loading',
+          ),
+        );
+    }
+    return out;
   }
 
   private categoryChildren(parent: CategoryNode): Node[] {

@@ -2,8 +2,18 @@ import type { ResourceKey } from '../../core/resources/objectRef';
 import { keyId } from '../../core/resources/objectRef';
 import type { ResourceRow } from '../../core/resources/rows';
 import type { Category } from '../../core/resources/catalog';
+import type { ManifestObject, ReleaseSummary } from '../../core/helm/release';
 
-export type Node = ContextNode | ScopeNode | CategoryNode | FolderNode | ResourceNode | MessageNode;
+export type Node =
+  | ContextNode
+  | ScopeNode
+  | CategoryNode
+  | FolderNode
+  | ResourceNode
+  | MessageNode
+  | HelmFolderNode
+  | HelmReleaseNode
+  | HelmObjectNode;
 
 export interface ContextNode {
   readonly type: 'context';
@@ -56,6 +66,37 @@ export interface MessageNode {
   readonly folderId?: string;
 }
 
+/** "Helm Releases" of a namespace (or of all namespaces): the latest revision of each release. */
+export interface HelmFolderNode {
+  readonly type: 'helmFolder';
+  readonly id: string;
+  readonly context: string;
+  readonly namespace: string | undefined;
+}
+
+/** One release (its latest revision); expands to the objects of its manifest. */
+export interface HelmReleaseNode {
+  readonly type: 'helmRelease';
+  readonly id: string;
+  readonly context: string;
+  readonly namespace: string;
+  readonly release: string;
+  /** Shown in the all-namespaces folder (its item names the namespace). */
+  readonly allNamespaces: boolean;
+  summary: ReleaseSummary;
+}
+
+/** An object a release's manifest names that the tree cannot show live (not found, or a kind it does not serve). */
+export interface HelmObjectNode {
+  readonly type: 'helmObject';
+  readonly id: string;
+  readonly context: string;
+  readonly object: ManifestObject;
+  readonly namespace: string | undefined;
+  readonly state: 'loading' | 'missing' | 'unknownKind' | 'error';
+  readonly detail?: string;
+}
+
 /**
  * Hands out one instance per node id: VS Code finds the element to refresh by identity, so a folder passed to
  * onDidChangeTreeData must be the very object getChildren returned.
@@ -79,6 +120,44 @@ export class NodeRegistry {
 
   folder(context: string, key: ResourceKey, label: string): FolderNode {
     return this.intern({ type: 'folder', id: `folder:${context}:${keyId(key)}`, context, key, label });
+  }
+
+  helmFolder(context: string, namespace: string | undefined): HelmFolderNode {
+    return this.intern({ type: 'helmFolder', id: `helm:${context}:${namespace ?? '*'}`, context, namespace });
+  }
+
+  helmRelease(folder: HelmFolderNode, summary: ReleaseSummary): HelmReleaseNode {
+    const { id: folderId, context } = folder;
+    const namespace = summary.latest.namespace ?? '';
+    const id = `helmrel:${folderId}:${namespace}/${summary.latest.release}`;
+    const existing = this.nodes.get(id) as HelmReleaseNode | undefined;
+    if (existing) {
+      existing.summary = summary;
+      return existing;
+    }
+    const release = summary.latest.release;
+    const allNamespaces = folder.namespace === undefined;
+    return this.intern({ type: 'helmRelease', id, context, namespace, release, allNamespaces, summary });
+  }
+
+  helmObject(
+    parentId: string,
+    context: string,
+    object: ManifestObject,
+    namespace: string | undefined,
+    state: HelmObjectNode['state'],
+    detail?: string,
+  ): HelmObjectNode {
+    const id = `helmobj:${parentId}:${object.apiVersion}/${object.kind}/${namespace ?? ''}/${object.name}`;
+    return { type: 'helmObject', id, context, object, namespace, state, detail };
+  }
+
+  /** Forgets the release nodes under a Helm folder that are no longer shown. */
+  pruneReleases(folderId: string, keep: ReadonlySet<string>): void {
+    const prefix = `helmrel:${folderId}:`;
+    for (const id of this.nodes.keys()) {
+      if (id.startsWith(prefix) && !keep.has(id)) this.nodes.delete(id);
+    }
   }
 
   /** `parentId` keeps ids unique when the same object shows under several parents (folder, owner, node). */

@@ -6,7 +6,9 @@ import { CATEGORY_ICONS } from '../../core/resources/catalog';
 import { capabilityTag, kindInfo } from '../../core/resources/kinds';
 import { escapeMarkdown, inlineCode } from '../../core/common/markdown';
 import { Commands } from '../ids';
-import type { Node, ScopeNode } from './nodes';
+import type { HelmObjectNode, HelmReleaseNode, Node, ScopeNode } from './nodes';
+import { ITEM_CAPABILITIES } from '../../core/resources/kinds';
+import { chartLabel } from '../../core/helm/release';
 
 const HEALTH_COLOURS: Record<Health, string | undefined> = {
   ok: 'testing.iconPassed',
@@ -146,6 +148,18 @@ export function toTreeItem(
       item.command = { command: Commands.openResource, title: 'Open', arguments: [node] };
       return item;
     }
+    case 'helmFolder': {
+      const item = new vscode.TreeItem('Helm Releases', vscode.TreeItemCollapsibleState.Collapsed);
+      item.id = node.id;
+      item.iconPath = new vscode.ThemeIcon('package');
+      item.tooltip = `Helm releases ${node.namespace ? `in ${node.namespace}` : 'in all namespaces'}: the latest revision of each, read from helm's release records (Secrets and ConfigMaps labelled owner=helm)`;
+      item.contextValue = 'helmFolder';
+      return item;
+    }
+    case 'helmRelease':
+      return helmReleaseItem(node);
+    case 'helmObject':
+      return helmObjectItem(node);
     case 'message': {
       const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
       item.id = node.id;
@@ -168,4 +182,81 @@ export function toTreeItem(
       return item;
     }
   }
+}
+
+/** Helm's release statuses (pkg/release/status.go) as the tree colours them. */
+function releaseHealth(status: string): Health {
+  if (status === 'deployed') return 'ok';
+  if (status === 'failed') return 'error';
+  if (status.startsWith('pending') || status === 'uninstalling') return 'progressing';
+  if (status === 'superseded' || status === 'uninstalled') return 'warning';
+  return 'unknown';
+}
+
+/** A release: helm list's columns in the description and tooltip; actions by capability tags. */
+export function helmReleaseItem(node: HelmReleaseNode, capabilities?: Capabilities): vscode.TreeItem {
+  const { latest, revisions } = node.summary;
+  const item = new vscode.TreeItem(node.release, vscode.TreeItemCollapsibleState.Collapsed);
+  item.id = node.id;
+  const inAll = node.allNamespaces;
+  if (latest.error) {
+    item.description = [inAll ? node.namespace : '', `revision ${latest.revision}`, 'cannot be read']
+      .filter(Boolean)
+      .join(' · ');
+    item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground'));
+    item.tooltip = latest.error;
+  } else {
+    item.description = [
+      inAll ? node.namespace : '',
+      chartLabel(latest),
+      latest.appVersion ? `app ${latest.appVersion}` : '',
+      latest.status,
+      `rev ${latest.revision}`,
+      latest.updated ? `updated ${latest.updated.slice(0, 19).replace('T', ' ')}` : '',
+    ]
+      .filter(Boolean)
+      .join(' · ');
+    const colour = HEALTH_COLOURS[releaseHealth(latest.status)];
+    item.iconPath = new vscode.ThemeIcon('package', colour ? new vscode.ThemeColor(colour) : undefined);
+    item.tooltip = [
+      `Helm release ${node.namespace}/${node.release}`,
+      `chart: ${chartLabel(latest)}`,
+      `app version: ${latest.appVersion || '—'}`,
+      `status: ${latest.status}`,
+      `revision: ${latest.revision} (${revisions} stored)`,
+      `updated: ${latest.updated || '—'}`,
+      latest.description ? `description: ${latest.description}` : '',
+      `stored in: ${latest.storage === 'secret' ? 'Secret' : 'ConfigMap'} ${latest.name}`,
+      ...(capabilities?.cannot ?? []),
+    ]
+      .filter(Boolean)
+      .join('\n');
+  }
+  item.contextValue = [
+    'helmRelease',
+    ...ITEM_CAPABILITIES.HelmRelease.map(capabilityTag),
+    ...(capabilities?.can ?? []).map((c) => `can:${c}`),
+  ].join(' ');
+  return item;
+}
+
+function helmObjectItem(node: HelmObjectNode): vscode.TreeItem {
+  const item = new vscode.TreeItem(node.object.name, vscode.TreeItemCollapsibleState.None);
+  item.id = node.id;
+  const why =
+    node.state === 'loading'
+      ? 'loading…'
+      : node.state === 'missing'
+        ? 'not found'
+        : node.state === 'unknownKind'
+          ? 'kind not served by the cluster'
+          : (node.detail ?? 'cannot be listed');
+  item.description = `${node.object.kind} · ${why}`;
+  item.iconPath =
+    node.state === 'loading'
+      ? new vscode.ThemeIcon('loading~spin')
+      : new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
+  item.tooltip = `${node.object.apiVersion} ${node.object.kind} ${node.namespace ? `${node.namespace}/` : ''}${node.object.name}: ${why}`;
+  item.contextValue = 'helmObject';
+  return item;
 }

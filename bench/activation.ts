@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { build } from 'esbuild';
-import { launchBrowser, startCodeServer, testPayloadUrl, type CodeServer } from '../scripts/lib/codeServer.mjs';
 import type { BenchRecord } from './lib';
+import { runProbeInCodeServer } from './probeRun';
 import type { ActivationProbeResult } from './activationProbe';
 
 const CONTEXTS = 100;
@@ -91,42 +91,15 @@ async function oneStart(
   const workspace = join(dir, `workspace-${run}`); // empty: nothing in it activates the extension
   mkdirSync(workspace, { recursive: true });
   const out = join(dir, `probe-${run}.json`);
-  let server: CodeServer | undefined;
-  let browser: Awaited<ReturnType<typeof launchBrowser>> | undefined;
-  try {
-    server = await startCodeServer({
-      workspace,
-      env: { KUBECONFIG: kubeconfig, KWB_BENCH_ACTIVATION_OUT: out },
-      extensionsToInstall: [vsix],
-    });
-    browser = await launchBrowser();
-    const { page } = browser;
-    let exited: (code: number) => void = () => {};
-    const exit = new Promise<number>((r) => (exited = r));
-    await page.exposeFunction('codeAutomationExit', (code: unknown) => exited(Number(code ?? 0)));
-    await page.goto(
-      testPayloadUrl(server, {
-        folder: workspace,
-        extensionDevelopmentPath: probe.host,
-        extensionTestsPath: probe.entry,
-      }),
-      { waitUntil: 'domcontentloaded', timeout: 60_000 },
-    );
-    let timer: NodeJS.Timeout | undefined;
-    const code = await Promise.race([
-      exit,
-      new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), 120_000))),
-    ]);
-    clearTimeout(timer);
-    if (code !== 0 || !existsSync(out)) {
-      const log = readFileSync(server.logFile, 'utf8').split('\n').slice(-20).join('\n');
-      throw new Error(`the activation probe failed (${code}); code-server log tail:\n${log}`);
-    }
-    return JSON.parse(readFileSync(out, 'utf8')) as ActivationProbeResult;
-  } finally {
-    await browser?.close();
-    await server?.stop();
-  }
+  return runProbeInCodeServer<ActivationProbeResult>({
+    vsix,
+    probe,
+    workspace,
+    out,
+    env: { KUBECONFIG: kubeconfig, KWB_BENCH_ACTIVATION_OUT: out },
+    timeoutMs: 120_000,
+    what: 'the activation probe',
+  });
 }
 
 /**

@@ -6,12 +6,12 @@
 // from the API server in one GET, as one string (bench/hostMemoryFloor.ts). Median of fresh servers.
 // Called from bench/run.ts; `KWB_BENCH_ONLY=hostMemory npm run bench` runs only this.
 import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { launchBrowser, startCodeServer, testPayloadUrl, type CodeServer } from '../scripts/lib/codeServer.mjs';
 import { buildProbe } from './activation';
 import { median, type BenchRecord } from './lib';
+import { runProbeInCodeServer } from './probeRun';
 import type { HostMemoryProbeResult } from './hostMemoryProbe';
 
 const repoRoot = resolve(__dirname, '..');
@@ -32,49 +32,22 @@ async function oneServer(
   const workspace = join(dir, `workspace-${run}`);
   mkdirSync(workspace, { recursive: true });
   const out = join(dir, `probe-${run}.json`);
-  let server: CodeServer | undefined;
-  let browser: Awaited<ReturnType<typeof launchBrowser>> | undefined;
-  try {
-    server = await startCodeServer({
-      workspace,
-      env: {
-        KUBECONFIG: kubeconfig,
-        KWB_BENCH_HOST_MEMORY_OUT: out,
-        KWB_BENCH_HOST_MEMORY_NAMESPACE: namespace,
-        KWB_BENCH_HOST_MEMORY_PODS: String(pods),
-        KWB_BENCH_HOST_MEMORY_SETTLE_MS: String(SETTLE_MS),
-        KWB_BENCH_HOST_MEMORY_SNAPSHOT: process.env.KWB_BENCH_HOST_MEMORY_SNAPSHOT,
-      },
-      extensionsToInstall: [vsix],
-    });
-    browser = await launchBrowser();
-    const { page } = browser;
-    let exited: (code: number) => void = () => {};
-    const exit = new Promise<number>((r) => (exited = r));
-    await page.exposeFunction('codeAutomationExit', (code: unknown) => exited(Number(code ?? 0)));
-    await page.goto(
-      testPayloadUrl(server, {
-        folder: workspace,
-        extensionDevelopmentPath: probe.host,
-        extensionTestsPath: probe.entry,
-      }),
-      { waitUntil: 'domcontentloaded', timeout: 60_000 },
-    );
-    let timer: NodeJS.Timeout | undefined;
-    const code = await Promise.race([
-      exit,
-      new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), 420_000))),
-    ]);
-    clearTimeout(timer);
-    if (code !== 0 || !existsSync(out)) {
-      const log = readFileSync(server.logFile, 'utf8').split('\n').slice(-20).join('\n');
-      throw new Error(`the host memory probe failed (${code}); code-server log tail:\n${log}`);
-    }
-    return JSON.parse(readFileSync(out, 'utf8')) as HostMemoryProbeResult;
-  } finally {
-    await browser?.close();
-    await server?.stop();
-  }
+  return runProbeInCodeServer<HostMemoryProbeResult>({
+    vsix,
+    probe,
+    workspace,
+    out,
+    env: {
+      KUBECONFIG: kubeconfig,
+      KWB_BENCH_HOST_MEMORY_OUT: out,
+      KWB_BENCH_HOST_MEMORY_NAMESPACE: namespace,
+      KWB_BENCH_HOST_MEMORY_PODS: String(pods),
+      KWB_BENCH_HOST_MEMORY_SETTLE_MS: String(SETTLE_MS),
+      KWB_BENCH_HOST_MEMORY_SNAPSHOT: process.env.KWB_BENCH_HOST_MEMORY_SNAPSHOT,
+    },
+    timeoutMs: 420_000,
+    what: 'the host memory probe',
+  });
 }
 
 interface FloorResult {

@@ -10,6 +10,7 @@ import { getHeapSpaceStatistics } from 'node:v8';
 import * as vscode from 'vscode';
 import type { KubeWorkbenchApi } from '../src/extension';
 import type { Node } from '../src/ext/views/nodes';
+import { label } from '../test/integration/treeLabel';
 
 export interface HostMemoryProbeResult {
   /** process.memoryUsage() before expanding anything (the view shown, the extension active). */
@@ -28,34 +29,10 @@ export interface HostMemoryProbeResult {
   /** With $KWB_BENCH_HOST_MEMORY_SNAPSHOT: the memory after writing a heap snapshot there (garbage collected). */
   afterSnapshot?: NodeJS.MemoryUsage;
 }
-
 const EXTENSION_ID = 'kube-workbench.kube-workbench';
 const VIEW_CONTAINER_COMMAND = 'workbench.view.extension.kubeWorkbench';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-function label(node: Node): string {
-  switch (node.type) {
-    case 'context':
-      return node.context;
-    case 'scope':
-      return node.scope.kind === 'namespace' ? node.scope.namespace : node.scope.kind;
-    case 'category':
-      return node.apiGroup ?? node.category;
-    case 'folder':
-      return node.label;
-    case 'resource':
-      return node.row.name;
-    case 'message':
-      return node.text;
-    case 'helmFolder':
-      return 'Helm Releases';
-    case 'helmRelease':
-      return node.release;
-    case 'helmObject':
-      return node.object.name;
-  }
-}
 
 /** The V8 heap's spaces and their committed sizes (new space, old space, large objects, …). */
 function spaces(): Record<string, number> {

@@ -57,6 +57,8 @@ export const Commands = {
   helmDiff: `${PREFIX}.helmDiff`,
   helmRollback: `${PREFIX}.helmRollback`,
   helmUninstall: `${PREFIX}.helmUninstall`,
+  showTop: `${PREFIX}.showTop`,
+  sortTop: `${PREFIX}.sortTop`,
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 
@@ -88,5 +90,7 @@ export const DocumentSchemes = {
    * `kubeWorkbench-helm:/<context>/<namespace>/<release>/<revision>/values.yaml` (or manifest.yaml, notes.txt).
    */
   helm: `${PREFIX}-helm`,
+  /** Top documents: `kubeWorkbench-top:/<context>/<namespace|_all|_nodes>.top.txt?sort=cpu|memory`. */
+  top: `${PREFIX}-top`,
 } as const;
 export const DESCRIBE_EXTENSION = '.describe.txt';

@@ -90,7 +90,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
       // Found absent (or refused): the context says so once, in one line.
       this.store.add(
         metrics.onDidChangeAvailability((context) => {
-          if (metrics.availability(context).state !== 'present') this.schedule(this.nodes.context(context));
+          if (metrics.availability(context).state === 'absent') this.schedule(this.nodes.context(context));
         }),
       );
     }
@@ -355,8 +355,8 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
     ];
     // A context without metrics says so once, here; nothing polls it.
     const metrics = this.metrics?.availability(parent.context);
-    if (metrics?.state === 'absent' || metrics?.state === 'failed')
-      out.push(this.nodes.message(parent.id, metrics.message, 'info'));
+    // (A refusal, 403, is written to the log once instead: the context's one explanation line stays RBAC's own.)
+    if (metrics?.state === 'absent') out.push(this.nodes.message(parent.id, metrics.message, 'info'));
     const snap = this.hold(parent, parent.context, NAMESPACES);
     const filter = this.filters.get(parent.id);
     let names: string[];

@@ -46,6 +46,7 @@ function heading(h: TopHeader, count: number, what: string): string {
     `${count} ${what}, sorted by ${h.sort === 'cpu' ? 'CPU' : 'memory'} (highest first); read ${h.readAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}`,
     'CPU in millicores (1000m = 1 core), memory in MiB, as kubectl top; from metrics.k8s.io (metrics-server).',
     '',
+    '',
   ].join('\n');
 }
 

@@ -4,7 +4,7 @@ import type { NodeUsage } from '../../core/metrics/metricsApi';
 import type { MetricsScope, MetricsService } from '../../core/metrics/metricsService';
 import { scopeId } from '../../core/metrics/metricsService';
 import { topNodesText, topPodsText, type TopSort } from '../../core/metrics/topTable';
-import type { ResourceKey } from '../../core/resources/objectRef';
+import { keyId, type ResourceKey } from '../../core/resources/objectRef';
 import type { SessionRegistry } from '../../core/watch/clusterSession';
 import { DocumentSchemes } from '../ids';
 import type { OutputLogger } from '../log';
@@ -22,6 +22,8 @@ interface OpenTop {
   /** The list whose rows give requests (pods) or allocatable (nodes), held while the document is open. */
   readonly key: ResourceKey;
   text: string;
+  /** Whether numbers were rendered (before that, the text says what is being read, or why it cannot be). */
+  rendered?: boolean;
   timer?: NodeJS.Timeout;
 }
 
@@ -64,6 +66,12 @@ export class TopDocuments implements vscode.TextDocumentContentProvider, vscode.
       vscode.workspace.registerTextDocumentContentProvider(DocumentSchemes.top, this),
       vscode.workspace.onDidCloseTextDocument((doc) => this.close(doc.uri)),
       vscode.window.onDidChangeVisibleTextEditors((editors) => this.noteVisible(editors)),
+      // Requests and allocatable arrive with the watched list, possibly after the first numbers.
+      sessions.onDidChangeList(({ context, key }) => {
+        for (const [uri, top] of this.open)
+          if (top.spec.context === context && keyId(top.key) === keyId(key) && top.rendered)
+            this.render(vscode.Uri.parse(uri), top);
+      }),
       metrics.onDidChange(({ context, scope }) => {
         for (const [uri, top] of this.open) {
           if (top.spec.context !== context) continue;
@@ -157,11 +165,14 @@ export class TopDocuments implements vscode.TextDocumentContentProvider, vscode.
 
   private render(uri: vscode.Uri, top: OpenTop): void {
     const { spec } = top;
+    top.rendered = true;
     const session = this.sessions.get(spec.context);
     const rows = session.peek(top.key)?.items ?? [];
-    const header = { title: title(spec), sort: spec.sort, readAt: new Date().toISOString() };
+    const readAt = (at: number | undefined): string => new Date(at ?? Date.now()).toISOString();
     if (spec.scope.kind === 'nodes') {
-      const nodes = [...(this.metrics.snapshot(spec.context, spec.scope)?.nodes?.values() ?? [])] as NodeUsage[];
+      const data = this.metrics.snapshot(spec.context, spec.scope);
+      const header = { title: title(spec), sort: spec.sort, readAt: readAt(data?.at) };
+      const nodes = [...(data?.nodes?.values() ?? [])] as NodeUsage[];
       const allocatable = new Map(rows.map((r) => [r.name, r.allocatable]));
       top.text = topNodesText(header, nodes, (name) => allocatable.get(name));
     } else {
@@ -169,6 +180,7 @@ export class TopDocuments implements vscode.TextDocumentContentProvider, vscode.
       const fromAll = this.metrics.snapshot(spec.context, { kind: 'pods' });
       const own = this.metrics.snapshot(spec.context, spec.scope);
       const data = own && (!fromAll || own.at >= fromAll.at) ? own : fromAll;
+      const header = { title: title(spec), sort: spec.sort, readAt: readAt(data?.at) };
       const pods = [...(data?.pods?.values() ?? [])].filter(
         (p) => namespace === undefined || p.namespace === namespace,
       );

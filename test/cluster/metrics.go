@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"strings"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -155,7 +156,9 @@ func (s *supervisor) registerMetricsAPI(ctx context.Context) error {
 }
 
 // waitMetricsReady waits until metrics.k8s.io answers with every node and, if
-// pods run, with pods: what `kubectl top nodes` and `kubectl top pods -A` need.
+// pods run, with every Running pod: what `kubectl top nodes` and
+// `kubectl top pods -A` show. (metrics-server reports a pod after two scrapes,
+// one resolution apart, since CPU is a rate.)
 func (s *supervisor) waitMetricsReady(ctx context.Context, wantPods bool, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	gv := schema.GroupVersion{Group: "metrics.k8s.io", Version: "v1beta1"}
@@ -167,12 +170,26 @@ func (s *supervisor) waitMetricsReady(ctx context.Context, wantPods bool, timeou
 				return nil
 			}
 			pods, perr := s.dyn.Resource(gv.WithResource("pods")).List(ctx, metav1.ListOptions{})
-			if perr == nil && len(pods.Items) > 0 {
-				return nil
+			running, rerr := s.client.CoreV1().Pods("").List(ctx, metav1.ListOptions{FieldSelector: "status.phase=Running"})
+			if perr == nil && rerr == nil {
+				have := map[string]bool{}
+				for _, p := range pods.Items {
+					have[p.GetNamespace()+"/"+p.GetName()] = true
+				}
+				var missing []string
+				for _, p := range running.Items {
+					if !have[p.Namespace+"/"+p.Name] {
+						missing = append(missing, p.Namespace+"/"+p.Name)
+					}
+				}
+				if len(missing) == 0 && len(pods.Items) > 0 {
+					return nil
+				}
+				last = fmt.Sprintf("%d running pods have no metrics yet (%s)", len(missing), strings.Join(first(missing, 5), ", "))
 			}
 			err = perr
 			if err == nil {
-				last = "no pod has metrics yet"
+				err = rerr
 			}
 		}
 		if err != nil {
@@ -188,4 +205,11 @@ func (s *supervisor) waitMetricsReady(ctx context.Context, wantPods bool, timeou
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
+}
+
+func first(items []string, n int) []string {
+	if len(items) > n {
+		return append(items[:n:n], "...")
+	}
+	return items
 }

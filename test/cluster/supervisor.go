@@ -338,7 +338,7 @@ func (s *supervisor) start(ctx context.Context) error {
 		}
 	}
 	if s.metricsEnabled() {
-		if err := s.waitMetricsReady(ctx, s.opts.seed || s.opts.pods > 0, 90*time.Second); err != nil {
+		if err := s.waitMetricsReady(ctx, s.opts.seed || s.opts.pods > 0, 180*time.Second); err != nil {
 			return err
 		}
 	}

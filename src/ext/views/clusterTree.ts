@@ -110,6 +110,10 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
     this.nodes.clear();
     this.dependents.clear();
     this.metricsDependents.clear();
+    // What the rebuilt tree shows holds its metrics again as VS Code asks for the expanded nodes' children.
+    const held = this.metricsHolders;
+    this.metrics?.releaseWhere((holder) => held.has(holder));
+    held.clear();
     this.pending.clear();
     this.changed.fire(undefined);
   }
@@ -132,9 +136,12 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
   private readonly metricsDependents = new Map<string, Set<Node>>();
 
   /** A node shows pods or nodes: their usage is read while it is expanded (and the view visible). */
+  private readonly metricsHolders = new Set<string>();
+
   private holdMetrics(node: Node, context: string, scope: MetricsScope): void {
     if (!this.metrics) return;
     this.metrics.hold(node.id, context, scope);
+    this.metricsHolders.add(node.id);
     const id = `${context}|${scopeId(scope)}`;
     let set = this.metricsDependents.get(id);
     if (!set) this.metricsDependents.set(id, (set = new Set()));

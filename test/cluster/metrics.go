@@ -156,13 +156,14 @@ func (s *supervisor) registerMetricsAPI(ctx context.Context) error {
 }
 
 // waitMetricsReady waits until metrics.k8s.io answers with every node and, if
-// pods run, with every Running pod: what `kubectl top nodes` and
+// pods run, with every pod Running when it starts waiting: what `kubectl top nodes` and
 // `kubectl top pods -A` show. (metrics-server reports a pod after two scrapes,
 // one resolution apart, since CPU is a rate.)
 func (s *supervisor) waitMetricsReady(ctx context.Context, wantPods bool, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	gv := schema.GroupVersion{Group: "metrics.k8s.io", Version: "v1beta1"}
 	var last string
+	var expected map[string]bool
 	for {
 		nodes, err := s.dyn.Resource(gv.WithResource("nodes")).List(ctx, metav1.ListOptions{})
 		if err == nil && len(nodes.Items) >= s.opts.nodes {
@@ -172,14 +173,26 @@ func (s *supervisor) waitMetricsReady(ctx context.Context, wantPods bool, timeou
 			pods, perr := s.dyn.Resource(gv.WithResource("pods")).List(ctx, metav1.ListOptions{})
 			running, rerr := s.client.CoreV1().Pods("").List(ctx, metav1.ListOptions{FieldSelector: "status.phase=Running"})
 			if perr == nil && rerr == nil {
+				now := map[string]bool{}
+				for _, p := range running.Items {
+					now[p.Namespace+"/"+p.Name] = true
+				}
+				if expected == nil {
+					// The pods Running now (after the seed); pods started later (a CronJob's) are not waited
+					// for, and one that stopped running meanwhile (a finished Job's) is not either.
+					expected = map[string]bool{}
+					for name := range now {
+						expected[name] = true
+					}
+				}
 				have := map[string]bool{}
 				for _, p := range pods.Items {
 					have[p.GetNamespace()+"/"+p.GetName()] = true
 				}
 				var missing []string
-				for _, p := range running.Items {
-					if !have[p.Namespace+"/"+p.Name] {
-						missing = append(missing, p.Namespace+"/"+p.Name)
+				for name := range expected {
+					if now[name] && !have[name] {
+						missing = append(missing, name)
 					}
 				}
 				if len(missing) == 0 && len(pods.Items) > 0 {

@@ -21,6 +21,8 @@ export default [
       const tree = treeOf(page, 'Clusters');
       await tree.waitFor({ state: 'visible', timeout: 60_000 });
       await collapseAll(page, tree);
+      // Wider, so that the descriptions (status · CPU · memory) show whole; narrowed back at the end.
+      const widened = await dragSidebarEdge(page, 260);
       await expand(row(tree, 'kwb-admin', 1).first());
       const demo = row(tree, 'demo', 2).first();
       await demo.waitFor({ state: 'visible', timeout: 60_000 });
@@ -41,6 +43,7 @@ export default [
       }, 90_000);
       log(`pods: ${labels.join(' | ')}`);
       await screenshot('metrics-tree', page.locator('.part.sidebar'));
+      if (widened) await dragSidebarEdge(page, -260);
 
       const items = await openContextMenu(page, demo);
       assert.ok(items.includes('Top (CPU and Memory)'), items.join(', '));
@@ -61,3 +64,24 @@ export default [
     },
   },
 ];
+
+/** Drags the sash between the side bar and the editor by `dx` pixels; false when there is no such sash. */
+async function dragSidebarEdge(page, dx) {
+  const box = await page.locator('.part.sidebar').boundingBox();
+  if (!box) return false;
+  const edge = box.x + box.width;
+  const sashes = await page.locator('.monaco-sash.vertical').evaluateAll((els) =>
+    els.map((e) => {
+      const r = e.getBoundingClientRect();
+      return { x: r.x + r.width / 2, y: r.y + r.height / 2, h: r.height };
+    }),
+  );
+  const sash = sashes.filter((s) => s.h > 100).sort((a, b) => Math.abs(a.x - edge) - Math.abs(b.x - edge))[0];
+  if (!sash || Math.abs(sash.x - edge) > 8) return false;
+  await page.mouse.move(sash.x, sash.y);
+  await page.mouse.down();
+  await page.mouse.move(sash.x + dx / 2, sash.y, { steps: 5 });
+  await page.mouse.move(sash.x + dx, sash.y, { steps: 5 });
+  await page.mouse.up();
+  return true;
+}

@@ -63,6 +63,27 @@ const lazyPartsPlugin = {
   },
 };
 
+/**
+ * client-node's KubeConfig file imports the generated API client and node-fetch (with whatwg-url's Unicode tables)
+ * for two methods we never call; loaded, they cost the extension host about 20 MiB. Those two imports of that file
+ * resolve to src/core/kube/clientNodeUnused.ts instead (which throws if ever used).
+ */
+const clientNodeTrimPlugin = {
+  name: 'client-node-trim',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^(\.\/gen\/index\.js|node-fetch)$/ }, (args) => {
+      if (!/[\\/]@kubernetes[\\/]client-node[\\/]dist[\\/]config\.js$/.test(args.importer)) return undefined;
+      return { path: resolve('src/core/kube/clientNodeUnused.ts') };
+    });
+  },
+};
+
+/** What must not be in any bundle that talks to clusters (see clientNodeTrimPlugin). */
+const neverBundled = [
+  /node_modules\/@kubernetes\/client-node\/dist\/gen\//,
+  /node_modules\/(node-fetch|tr46|whatwg-url)\//,
+];
+
 const extension = {
   ...common,
   entryPoints: { extension: 'src/extension.ts' },
@@ -78,6 +99,7 @@ const others = {
     ...Object.fromEntries(lazyParts.map((p) => [`lib/${p.file}`, p.module])),
   },
   outdir: 'dist',
+  plugins: [clientNodeTrimPlugin],
   // The UMD builds of jsonc-parser and the vscode-*-languageservice packages hide their requires from the
   // bundler; their ES module builds do not.
   mainFields: ['module', 'main'],
@@ -89,6 +111,7 @@ const mcpServer = {
   entryPoints: { mcp: 'src/mcp/main.ts' },
   outdir: 'dist',
   banner: { js: `#!/usr/bin/env node\n${common.banner.js}` },
+  plugins: [clientNodeTrimPlugin],
 };
 
 if (args.has('--tests')) {
@@ -133,6 +156,13 @@ if (args.has('--tests')) {
   const early = Object.keys(main.metafile.inputs).filter((input) => notAtActivation.some((re) => re.test(input)));
   if (early.length > 0) {
     console.error(`dist/extension.js must not contain these (they load on first use):\n  ${early.join('\n  ')}`);
+    process.exit(1);
+  }
+  const heavy = [main, rest, mcp].flatMap((result) =>
+    Object.keys(result.metafile.inputs).filter((input) => neverBundled.some((re) => re.test(input))),
+  );
+  if (heavy.length > 0) {
+    console.error(`No bundle may contain these (see clientNodeTrimPlugin):\n  ${[...new Set(heavy)].join('\n  ')}`);
     process.exit(1);
   }
   for (const result of [main, rest, mcp]) {

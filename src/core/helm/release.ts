@@ -233,7 +233,7 @@ function splitYamlDocuments(text: string): string[] | undefined {
   return docs;
 }
 
-const SIMPLE_KEY = /^([A-Za-z_][A-Za-z0-9_.\/-]*):(?:[ ]+(.*))?$/;
+const SIMPLE_KEY = /^([A-Za-z_][A-Za-z0-9_./-]*):(?:[ ]+(.*))?$/;
 const YAML_NOT_TEXT =
   /^(?:true|false|True|False|TRUE|FALSE|null|Null|NULL|~|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|0x[0-9a-fA-F]+|0o[0-7]+|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
 

@@ -106,7 +106,7 @@ export class RenderedManifests implements vscode.Disposable {
       void vscode.commands.executeCommand('setContext', ContextKeys.chartFolders, [...folders]);
     };
     const add = (uri: vscode.Uri): void => {
-      folders.add(vscode.Uri.joinPath(uri, '..').fsPath);
+      folders.add(vscode.Uri.joinPath(uri, '..').path);
       publish();
     };
     const watcher = vscode.workspace.createFileSystemWatcher(`**/${CHART_FILE}`);
@@ -114,7 +114,7 @@ export class RenderedManifests implements vscode.Disposable {
       watcher,
       watcher.onDidCreate(add),
       watcher.onDidDelete((uri) => {
-        folders.delete(vscode.Uri.joinPath(uri, '..').fsPath);
+        folders.delete(vscode.Uri.joinPath(uri, '..').path);
         publish();
       }),
     );
@@ -256,7 +256,7 @@ export class RenderedManifests implements vscode.Disposable {
       scheme: DocumentSchemes.rendered,
       path: `/${++this.counter}/${chartName}-${release}.yaml`,
     });
-    this.texts.set(uriOut.toString(), text);
+    this.keep(uriOut, text);
     return { chartDir: dir, chartName, release, namespace, uri: uriOut, text };
   }
 
@@ -422,7 +422,7 @@ export class RenderedManifests implements vscode.Disposable {
       scheme: DocumentSchemes.rendered,
       path: `/${++this.counter}/${path.basename(folder.fsPath)}-kustomize-build.yaml`,
     });
-    this.texts.set(out.toString(), text);
+    this.keep(out, text);
     const diagnostics = await this.manifests.validate(out);
     const index = indexKustomization(folder.fsPath, {
       read: (file) => {
@@ -476,6 +476,15 @@ export class RenderedManifests implements vscode.Disposable {
       `validated kustomization ${vscode.workspace.asRelativePath(folder, false)}: ${plural(problems.length, 'problem')}`,
     );
     return { uri: out, problems };
+  }
+
+  /** Keeps a rendering's text for its read-only document: the last 20, so the map does not grow for ever. */
+  private keep(uri: vscode.Uri, text: string): void {
+    this.texts.set(uri.toString(), text);
+    for (const key of this.texts.keys()) {
+      if (this.texts.size <= 20) break;
+      this.texts.delete(key);
+    }
   }
 
   /** The text of a rendered document (tests). */

@@ -132,6 +132,28 @@ describe('Helm charts in the workspace: render, validate, preview upgrade (real 
     );
   });
 
+  it("names the chart, release and helm's own message when a template does not render", async () => {
+    const root = vscode.workspace.workspaceFolders?.[0]?.uri;
+    assert.ok(root, 'a workspace folder');
+    const broken = vscode.Uri.joinPath(root, `chart-broken-${Date.now().toString(36)}`);
+    const write = (name: string, text: string): Thenable<void> =>
+      vscode.workspace.fs.writeFile(vscode.Uri.joinPath(broken, name), Buffer.from(text));
+    await write('Chart.yaml', 'apiVersion: v2\nname: broken\nversion: 0.1.0\n');
+    await write(
+      'templates/cm.yaml',
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name | nosuchfunction }}\n',
+    );
+    try {
+      const { rendered } = await api();
+      await assert.rejects(
+        rendered.renderChart(broken, { release: 'b', namespace: 'team-b', valuesFile: null }),
+        /helm template of chart-broken-\w+ \(release b, namespace team-b\) failed: .*nosuchfunction.*nothing was rendered/s,
+      );
+    } finally {
+      await Promise.resolve(vscode.workspace.fs.delete(broken, { recursive: true })).catch(() => undefined);
+    }
+  });
+
   it('says clearly that helm is not installed, and renders nothing', async () => {
     const settings = vscode.workspace.getConfiguration('kubeWorkbench');
     await settings.update('helm.path', '/nonexistent/helm', vscode.ConfigurationTarget.Global);

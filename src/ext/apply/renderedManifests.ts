@@ -240,7 +240,7 @@ export class RenderedManifests implements vscode.Disposable {
       if (err instanceof HelmCliError) {
         const message =
           err.kind === 'failed'
-            ? `helm template of ${label} (release ${release}) failed: ${err.message.replace(/^helm template failed: /, '')}`
+            ? `helm template of ${label} (release ${release}, namespace ${namespace}) failed: ${err.message.replace(/^helm template failed: /, '')}. Fix the template or the values helm names, then try again; nothing was rendered.`
             : err.message;
         throw new KubeError(err.kind === 'notInstalled' ? 'config' : 'invalid', message, undefined, { cause: err });
       }

@@ -126,6 +126,79 @@ function integrationTest(kubeconfig: string): { passed: number; failed: number; 
   };
 }
 
+async function pagingRows(kubeconfig: string, record: (r: BenchRecord) => void): Promise<void> {
+  const churnSeconds = Number(process.env.KWB_BENCH_CHURN_SECONDS ?? 600);
+  const rate = Number(process.env.KWB_BENCH_BIG_CHURN_RATE ?? 300);
+  console.log(`  paging through the folder in code-server while ${rate} changes/s run for ${churnSeconds} s…`);
+  const p = await pagingUnderChurn(
+    kubeconfig,
+    BIG_PODS,
+    {
+      command: process.execPath,
+      args: ['--import', 'tsx', 'bench/churnLoad.ts', 'patch', kubeconfig, 'scale', String(rate), String(churnSeconds)],
+      cwd: repoRoot,
+    },
+    churnSeconds,
+  );
+  const paging = p.paging;
+  if (!paging) throw new Error('the paging probe returned no paging figures');
+  const churn = paging.churn;
+  const achieved = churn ? (churn.sent - churn.failed) / churn.seconds : 0;
+  const p99 = (v: number[]): number => percentile(v, 99);
+  const gcNote =
+    `over the whole phase ${paging.slowCalls} getChildren call(s) took over 50 ms, ${paging.slowCallsWithGc} of them ` +
+    `with a garbage collection inside (${paging.gcPausesMs.length} collections, longest ` +
+    `${Math.max(0, ...paging.gcPausesMs).toFixed(0)} ms)`;
+  const ms = (v: number[]): string =>
+    `p50 ${percentile(v, 50).toFixed(1)} ms, max ${Math.max(...v).toFixed(1)} ms, ${v.length} calls`;
+  record({
+    name: `big: getChildren of the ${p.rows}-pod folder after each "Show more" (page ${Math.round(p.rows / Math.max(1, paging.pageMs.length - 1))}), p99, during the churn`,
+    value: p99(paging.pageMs),
+    unit: 'ms',
+    floor: null,
+    target: '<= 50',
+    note: `${ms(paging.pageMs)}; ${paging.shownRows} rows shown at the end (${paging.distinctShown} distinct); churn ${achieved.toFixed(0)} changes/s; ${gcNote}`,
+  });
+  record({
+    name: `big: getChildren of the folder for each refresh the churn caused, p99`,
+    value: p99(paging.refreshMs),
+    unit: 'ms',
+    floor: null,
+    target: '<= 50',
+    note: `${ms(paging.refreshMs)}, as VS Code asks after each change event (250 ms throttle), with up to all ${p.rows} rows shown; churn ${achieved.toFixed(0)} label changes/s for ${churn?.seconds.toFixed(0)} s`,
+  });
+  record({
+    name: `big: filtering ${p.rows} rows by name (getChildren with the filter set), p99`,
+    value: p99(paging.filterNameMs),
+    unit: 'ms',
+    floor: null,
+    target: '<= 50',
+    note: `${ms(paging.filterNameMs)}; "pod-4": ${paging.filterNameRows} rows on the first page`,
+  });
+  record({
+    name: `big: filtering ${p.rows} rows by label selector (getChildren with the filter set), p99`,
+    value: p99(paging.filterLabelMs),
+    unit: 'ms',
+    floor: null,
+    target: '<= 50',
+    note: `${ms(paging.filterLabelMs)}; "group=g07": ${paging.filterLabelRows} rows on the first page`,
+  });
+  const samples = paging.rssSamples;
+  const afterMinute = samples.find((s) => s.at >= 60_000) ?? samples[0];
+  const last = samples[samples.length - 1];
+  if (afterMinute && last) {
+    const growth = (last.rss - afterMinute.rss) / MiB;
+    record({
+      name: `big: extension host RSS growth over the churn after its first minute (${p.rows} pods cached)`,
+      value: growth,
+      unit: 'MiB',
+      floor: afterMinute.rss / MiB,
+      target: 'flat (|growth| < 5% of the RSS)',
+      note: `RSS ${(afterMinute.rss / MiB).toFixed(1)} → ${(last.rss / MiB).toFixed(1)} MiB over ${((last.at - afterMinute.at) / 60_000).toFixed(1)} min, peak ${(Math.max(...samples.map((s) => s.rss)) / MiB).toFixed(1)} MiB, ${samples.length} samples every 10 s, no forced GC`,
+    });
+  }
+}
+
 /** The 50,000-pod cluster: started here, or (to iterate on this part) one already running at $KWB_BENCH_BIG_KUBECONFIG. */
 async function bigCluster(): Promise<{ cluster: LocalCluster | undefined; kubeconfig: string }> {
   const given = process.env.KWB_BENCH_BIG_KUBECONFIG;
@@ -143,6 +216,9 @@ async function bigCluster(): Promise<{ cluster: LocalCluster | undefined; kubeco
 }
 
 export async function benchBig(runs: number, record: (r: BenchRecord) => void): Promise<void> {
+  // KWB_BENCH_BIG_STEPS=paging,test: only those steps (lists, memory, paging, test), to iterate on one of them.
+  const steps = process.env.KWB_BENCH_BIG_STEPS?.split(',');
+  const want = (step: string): boolean => !steps || steps.includes(step);
   const { cluster, kubeconfig } = await bigCluster();
   try {
     const count =
@@ -177,87 +253,17 @@ export async function benchBig(runs: number, record: (r: BenchRecord) => void): 
       });
     }
 
-    await listRows(kubeconfig, 'one namespace', runs, record);
-    await listRows(kubeconfig, 'all namespaces', runs, record);
-
-    await benchHostMemory(kubeconfig, BIG_PODS, runs, record, { prefix: 'big', target: '<= 60 MiB' });
-
-    const churnSeconds = Number(process.env.KWB_BENCH_CHURN_SECONDS ?? 600);
-    const rate = Number(process.env.KWB_BENCH_BIG_CHURN_RATE ?? 300);
-    console.log(`  paging through the folder in code-server while ${rate} changes/s run for ${churnSeconds} s…`);
-    const p = await pagingUnderChurn(
-      kubeconfig,
-      BIG_PODS,
-      {
-        command: process.execPath,
-        args: [
-          '--import',
-          'tsx',
-          'bench/churnLoad.ts',
-          'patch',
-          kubeconfig,
-          'scale',
-          String(rate),
-          String(churnSeconds),
-        ],
-        cwd: repoRoot,
-      },
-      churnSeconds,
-    );
-    const paging = p.paging;
-    if (!paging) throw new Error('the paging probe returned no paging figures');
-    const churn = paging.churn;
-    const achieved = churn ? (churn.sent - churn.failed) / churn.seconds : 0;
-    const p99 = (v: number[]): number => percentile(v, 99);
-    const ms = (v: number[]): string =>
-      `p50 ${percentile(v, 50).toFixed(1)} ms, max ${Math.max(...v).toFixed(1)} ms, ${v.length} calls`;
-    record({
-      name: `big: getChildren of the ${p.rows}-pod folder after each "Show more" (page ${Math.round(p.rows / Math.max(1, paging.pageMs.length - 1))}), p99, during the churn`,
-      value: p99(paging.pageMs),
-      unit: 'ms',
-      floor: null,
-      target: '<= 50',
-      note: `${ms(paging.pageMs)}; ${paging.shownRows} rows shown at the end (${paging.distinctShown} distinct); churn ${achieved.toFixed(0)} changes/s`,
-    });
-    record({
-      name: `big: getChildren of the folder for each refresh the churn caused, p99`,
-      value: p99(paging.refreshMs),
-      unit: 'ms',
-      floor: null,
-      target: '<= 50',
-      note: `${ms(paging.refreshMs)}, as VS Code asks after each change event (250 ms throttle), with up to all ${p.rows} rows shown; churn ${achieved.toFixed(0)} label changes/s for ${churn?.seconds.toFixed(0)} s`,
-    });
-    record({
-      name: `big: filtering ${p.rows} rows by name (getChildren with the filter set), p99`,
-      value: p99(paging.filterNameMs),
-      unit: 'ms',
-      floor: null,
-      target: '<= 50',
-      note: `${ms(paging.filterNameMs)}; "pod-4": ${paging.filterNameRows} rows on the first page`,
-    });
-    record({
-      name: `big: filtering ${p.rows} rows by label selector (getChildren with the filter set), p99`,
-      value: p99(paging.filterLabelMs),
-      unit: 'ms',
-      floor: null,
-      target: '<= 50',
-      note: `${ms(paging.filterLabelMs)}; "group=g07": ${paging.filterLabelRows} rows on the first page`,
-    });
-    const samples = paging.rssSamples;
-    const afterMinute = samples.find((s) => s.at >= 60_000) ?? samples[0];
-    const last = samples[samples.length - 1];
-    if (afterMinute && last) {
-      const growth = (last.rss - afterMinute.rss) / MiB;
-      record({
-        name: `big: extension host RSS growth over the churn after its first minute (${p.rows} pods cached)`,
-        value: growth,
-        unit: 'MiB',
-        floor: afterMinute.rss / MiB,
-        target: 'flat (|growth| < 5% of the RSS)',
-        note: `RSS ${(afterMinute.rss / MiB).toFixed(1)} → ${(last.rss / MiB).toFixed(1)} MiB over ${((last.at - afterMinute.at) / 60_000).toFixed(1)} min, peak ${(Math.max(...samples.map((s) => s.rss)) / MiB).toFixed(1)} MiB, ${samples.length} samples every 10 s, no forced GC`,
-      });
+    if (want('lists')) {
+      await listRows(kubeconfig, 'one namespace', runs, record);
+      await listRows(kubeconfig, 'all namespaces', runs, record);
     }
 
+    if (want('memory'))
+      await benchHostMemory(kubeconfig, BIG_PODS, runs, record, { prefix: 'big', target: '<= 60 MiB' });
+
+    if (want('paging')) await pagingRows(kubeconfig, record);
+
+    if (!want('test')) return;
     console.log('  the @big integration test (paging through the folder in code-server)…');
     const it = integrationTest(kubeconfig);
     record({

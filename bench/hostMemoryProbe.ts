@@ -10,7 +10,7 @@
 // and reads $KWB_BENCH_HOST_MEMORY_OUT.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import { performance } from 'node:perf_hooks';
+import { performance, PerformanceObserver } from 'node:perf_hooks';
 import { getHeapSpaceStatistics } from 'node:v8';
 import * as vscode from 'vscode';
 import type { KubeWorkbenchApi } from '../src/extension';
@@ -33,6 +33,11 @@ export interface PagingResult {
   distinctShown: number;
   /** RSS every 10 s from the start of the churn (ms since its start, bytes). */
   rssSamples: { at: number; rss: number }[];
+  /** Garbage collections during the paging phase: their pauses (ms), and the slow getChildren calls (> 50 ms) that
+   * had a collection inside them. */
+  gcPausesMs: number[];
+  slowCalls: number;
+  slowCallsWithGc: number;
   /** What the churn process reported. */
   churn: { sent: number; failed: number; seconds: number } | undefined;
 }
@@ -182,10 +187,18 @@ async function paging(
   children: (parent: Node | undefined) => Node[],
 ): Promise<PagingResult> {
   const { tree } = api;
+  const gcs: { start: number; end: number }[] = [];
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gcs.push({ start: e.startTime, end: e.startTime + e.duration });
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
+  const slow: { start: number; end: number }[] = [];
   const timed = (into: number[]): Node[] => {
     const t0 = performance.now();
     const kids = tree.getChildren(pods);
-    into.push(performance.now() - t0);
+    const t1 = performance.now();
+    into.push(t1 - t0);
+    if (t1 - t0 > 50) slow.push({ start: t0, end: t1 });
     for (const kid of kids) tree.getTreeItem(kid);
     return kids;
   };
@@ -243,7 +256,12 @@ async function paging(
     children(pods);
     const code = await churnDone;
     if (code !== 0) throw new Error(`the churn process exited with ${code}`);
+    // The observer delivers entries asynchronously: let the last ones arrive.
+    await sleep(200);
     return {
+      gcPausesMs: gcs.map((g) => g.end - g.start),
+      slowCalls: slow.length,
+      slowCallsWithGc: slow.filter((c) => gcs.some((g) => g.start < c.end && g.end > c.start)).length,
       pageMs,
       refreshMs,
       filterNameMs,
@@ -257,6 +275,7 @@ async function paging(
     };
   } finally {
     listener.dispose();
+    gcObserver.disconnect();
     clearInterval(rssTimer);
     if (churnProcess.exitCode === null) churnProcess.kill();
   }

@@ -38,12 +38,29 @@ const lazyParts = [
     file: 'languageClient',
   },
   { module: 'src/core/portforward/webSocketParts.ts', loader: 'src/core/portforward/webSocket.ts', file: 'ws' },
+  { module: 'src/core/yaml/yamlParts.ts', loader: 'src/core/yaml/lazyYaml.ts', file: 'yaml' },
 ];
+
+/**
+ * The extension's `import … from 'yaml'` resolve to src/core/yaml/lazyYaml.ts, which forwards each name to the
+ * package loaded on first use (dist/lib/yaml.js): a quarter of the activation bundle that showing the contexts
+ * never runs. Only the extension's bundle: the language server and the MCP server load it at start anyway.
+ */
+const lazyYamlPlugin = {
+  name: 'lazy-yaml',
+  setup(pluginBuild) {
+    const parts = resolve('src/core/yaml/yamlParts.ts');
+    pluginBuild.onResolve({ filter: /^yaml$/ }, (args) => {
+      if (args.importer === parts || !args.importer.startsWith(resolve('src'))) return undefined;
+      return { path: resolve('src/core/yaml/lazyYaml.ts') };
+    });
+  },
+};
 
 /** What must not be in dist/extension.js: the packages of the lazy parts and what only they use. */
 const notAtActivation = [
   /node_modules\/@kubernetes\/client-node\/(?!dist\/config_types\.js$)/,
-  /node_modules\/(vscode-languageclient|vscode-jsonrpc|vscode-languageserver-protocol|ws|node-fetch|tr46|whatwg-url)\//,
+  /node_modules\/(vscode-languageclient|vscode-jsonrpc|vscode-languageserver-protocol|ws|node-fetch|tr46|whatwg-url|yaml)\//,
 ];
 
 const lazyPartsPlugin = {
@@ -88,7 +105,7 @@ const extension = {
   ...common,
   entryPoints: { extension: 'src/extension.ts' },
   outdir: 'dist',
-  plugins: [lazyPartsPlugin],
+  plugins: [lazyPartsPlugin, lazyYamlPlugin],
 };
 
 /** The language server (its own process) and the lazily loaded packages, each a self-contained bundle. */

@@ -101,6 +101,42 @@ const SUMMARISERS: Record<string, (obj: Obj) => { status: string; health: Health
   Namespace: summariseNamespace,
 };
 
+/**
+ * One copy of each short string and label map the rows of a big list repeat: namespaces, statuses, node names,
+ * controllers, creation seconds, label keys and values (a ReplicaSet's pods share all of their labels). JSON.parse
+ * makes a new string for every occurrence; 50,000 pods hold the same few hundred values. Bounded: when full it
+ * starts over (rows keep what they have; only sharing with later rows is lost).
+ */
+const INTERN_LIMIT = 20_000;
+const internedStrings = new Map<string, string>();
+const internedMaps = new Map<string, Readonly<Record<string, string>>>();
+
+function intern(value: string): string;
+function intern(value: string | undefined): string | undefined;
+function intern(value: string | undefined): string | undefined {
+  if (value === undefined || value.length > 64) return value;
+  const known = internedStrings.get(value);
+  if (known !== undefined) return known;
+  if (internedStrings.size >= INTERN_LIMIT) internedStrings.clear();
+  internedStrings.set(value, value);
+  return value;
+}
+
+function internMap(map: Record<string, string> | undefined): Readonly<Record<string, string>> | undefined {
+  if (!map) return undefined;
+  let key = '';
+  for (const k in map) key += `${k}\u0000${map[k]}\u0000`;
+  if (key.length > 512) return map;
+  const known = internedMaps.get(key);
+  if (known) return known;
+  if (internedMaps.size >= INTERN_LIMIT) internedMaps.clear();
+  const shared: Record<string, string> = {};
+  for (const k in map) shared[intern(k)] = intern(map[k]!);
+  Object.freeze(shared);
+  internedMaps.set(key, shared);
+  return shared;
+}
+
 /** Projects a full object to its row; `kind` is passed in since list items often lack it. */
 export function toRow(kind: string, obj: KubeObject): ResourceRow | undefined {
   const meta = obj.metadata;
@@ -122,16 +158,16 @@ export function toRow(kind: string, obj: KubeObject): ResourceRow | undefined {
   return {
     uid: meta.uid,
     name: meta.name,
-    namespace: meta.namespace,
+    namespace: intern(meta.namespace),
     kind,
-    created: typeof meta.creationTimestamp === 'string' ? meta.creationTimestamp : undefined,
-    status: summary.status,
+    created: typeof meta.creationTimestamp === 'string' ? intern(meta.creationTimestamp) : undefined,
+    status: intern(summary.status),
     health: summary.health,
-    ownerUids: owners && owners.length > 0 ? owners : undefined,
-    controller: controllerRef ? `${String(controllerRef.kind)}/${String(controllerRef.name)}` : undefined,
-    labels: stringMap(meta.labels),
-    selector,
-    nodeName: kind === 'Pod' && typeof spec?.nodeName === 'string' ? spec.nodeName : undefined,
+    ownerUids: owners && owners.length > 0 ? owners.map((uid) => intern(uid)) : undefined,
+    controller: controllerRef ? intern(`${String(controllerRef.kind)}/${String(controllerRef.name)}`) : undefined,
+    labels: internMap(stringMap(meta.labels)),
+    selector: internMap(selector),
+    nodeName: kind === 'Pod' && typeof spec?.nodeName === 'string' ? intern(spec.nodeName) : undefined,
   };
 }
 

@@ -308,7 +308,7 @@ export class ManifestEditor implements vscode.Disposable {
   }
 
   private consider(doc: vscode.TextDocument): void {
-    if (!this.isYaml(doc)) return;
+    if (!this.isYaml(doc) || doc.isClosed) return;
     this.updateOwnDiagnostics(doc);
     if (this.redHat === 'registered') {
       this.prepareForRedHat(doc);
@@ -337,7 +337,9 @@ export class ManifestEditor implements vscode.Disposable {
 
   /** "This document is too complex" lives in our own collection: the server never sees such a file. */
   private updateOwnDiagnostics(doc: vscode.TextDocument): void {
-    if (!this.isYaml(doc)) return;
+    // A late event of a closed document (the language client delivers changes late) must not label the next
+    // document that reuses its untitled URI.
+    if (!this.isYaml(doc) || doc.isClosed) return;
     const why = this.tooComplex(doc);
     if (!why) {
       this.ownDiagnostics.delete(doc.uri);

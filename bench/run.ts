@@ -16,6 +16,8 @@ import { benchActivation } from './activation';
 import { benchValidation } from './validation';
 import { benchAgentTools } from './agentTools';
 import { benchHostMemory } from './hostMemory';
+import { benchHelm } from './helm';
+import { benchDrain } from './drain';
 
 const PODS = Number(process.env.KWB_BENCH_PODS ?? 10_000);
 const RUNS = Number(process.env.KWB_BENCH_RUNS ?? 3);
@@ -132,6 +134,8 @@ async function main(): Promise<void> {
     validation: (cluster) => benchValidation(cluster.kubeconfigPath, record),
     agent: (cluster) => benchAgentTools(cluster, PODS, record),
     hostMemory: (cluster) => benchHostMemory(cluster.kubeconfigPath, PODS, RUNS, record),
+    helm: (cluster) => benchHelm(cluster, RUNS, record),
+    drain: (cluster) => benchDrain(cluster, RUNS, record),
   };
   // The big-cluster part starts a cluster of its own (50,000 pods), after the others' is stopped.
   const known = [...Object.keys(parts), 'big'];

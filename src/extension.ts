@@ -22,6 +22,7 @@ import { LanguageModelTools } from './ext/agent/languageModelTools';
 import { NodeCommands } from './ext/nodes/nodeCommands';
 import { EventsTimeline } from './ext/documents/eventsTimeline';
 import { HelmActions } from './ext/helm/helmActions';
+import { RenderedManifests } from './ext/apply/renderedManifests';
 
 /** What the extension hands to its integration tests (and to other extensions, one day). */
 export interface KubeWorkbenchApi {
@@ -39,6 +40,8 @@ export interface KubeWorkbenchApi {
   readonly sessions: SessionRegistry;
   /** The production guard (tests watch its refusals). */
   readonly guard: Guard;
+  /** Charts and kustomizations of the workspace: render, validate (problems on the sources), upgrade preview. */
+  readonly rendered: RenderedManifests;
   /** Helm releases: documents, history, diff, rollback and uninstall (tests bring their own confirmations). */
   readonly helm: HelmActions;
   /** The agent tools registered with vscode.lm (tests read their confirmations). */
@@ -91,6 +94,7 @@ export function activate(context: vscode.ExtensionContext): KubeWorkbenchApi {
     const manifests = own(new ManifestEditor(context, sessions, kubeconfig, state, log));
     const rollouts = own(new RolloutActions(sessions, guard, log));
     const apply = own(new ApplyService(sessions, state, kubeconfig, guard, log, rollouts));
+    const rendered = own(new RenderedManifests(manifests, apply, sessions, kubeconfig, state, log));
     const portForwards = own(new PortForwards(sessions, guard, log));
     own(vscode.window.createTreeView(Views.portForwards, { treeDataProvider: portForwards }));
     const agentTools = own(new LanguageModelTools(kubeconfig, sessions, guard, log));
@@ -110,6 +114,7 @@ export function activate(context: vscode.ExtensionContext): KubeWorkbenchApi {
           rollouts,
           portForwards,
           apply,
+          rendered,
           nodes: new NodeCommands(sessions, guard, log),
           events: own(new EventsTimeline(sessions, log)),
           helm,
@@ -170,6 +175,7 @@ export function activate(context: vscode.ExtensionContext): KubeWorkbenchApi {
       streams,
       portForwards,
       apply,
+      rendered,
       guard,
       agentTools,
       helm,

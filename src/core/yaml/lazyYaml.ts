@@ -24,6 +24,8 @@ function forward<K extends keyof typeof YamlParts>(name: K): (typeof YamlParts)[
 }
 
 export const parseAllDocuments = forward('parseAllDocuments');
+export const parse = forward('parse');
+export const parseDocument = forward('parseDocument');
 export const stringify = forward('stringify');
 export const isAlias = forward('isAlias');
 export const isCollection = forward('isCollection');

@@ -1,10 +1,11 @@
 // Memory of the extension host for a big folder, inside a real VS Code: a fresh code-server with the packaged .vsix
 // installed and a kubeconfig naming the bench's local cluster; a probe in the extension host (bench/
-// hostMemoryProbe.ts) reads process.memoryUsage().rss, expands kwb-admin → scale → Workloads → Pods until all of the
-// namespace's pods are rows of the cache, waits 10 s and reads it again. No forced garbage collection: the RSS a
-// user would see. The floor, measured in the same run: a plain Node process that holds the same PodList, read
-// from the API server in one GET, as one string (bench/hostMemoryFloor.ts). Median of fresh servers.
-// Called from bench/run.ts; `KWB_BENCH_ONLY=hostMemory npm run bench` runs only this.
+// hostMemoryProbe.ts) opens the context and an empty Pods folder (the empty cache), reads process.memoryUsage().rss,
+// expands the big namespace's Pods folder until all of its pods are rows of the cache, waits 10 s and reads it
+// again. No forced garbage collection: the RSS a user would see. The floor, measured in the same run: a plain Node
+// process that holds the same PodList, read from the API server in one GET, as one string
+// (bench/hostMemoryFloor.ts). Median of fresh servers.
+// Called from bench/run.ts (`KWB_BENCH_ONLY=hostMemory npm run bench`) and bench/big.ts (50,000 pods).
 import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,6 +29,8 @@ async function oneServer(
   probe: { host: string; entry: string },
   dir: string,
   run: string,
+  extraEnv: Record<string, string> = {},
+  timeoutMs = 420_000,
 ): Promise<HostMemoryProbeResult> {
   const workspace = join(dir, `workspace-${run}`);
   mkdirSync(workspace, { recursive: true });
@@ -44,8 +47,10 @@ async function oneServer(
       KWB_BENCH_HOST_MEMORY_PODS: String(pods),
       KWB_BENCH_HOST_MEMORY_SETTLE_MS: String(SETTLE_MS),
       KWB_BENCH_HOST_MEMORY_SNAPSHOT: process.env.KWB_BENCH_HOST_MEMORY_SNAPSHOT,
+      KWB_BENCH_HOST_MEMORY_EMPTY_NAMESPACE: EMPTY_NAMESPACE,
+      ...extraEnv,
     },
-    timeoutMs: 420_000,
+    timeoutMs,
     what: 'the host memory probe',
   });
 }
@@ -56,7 +61,7 @@ interface FloorResult {
   chars: number;
 }
 
-function floorOnce(kubeconfig: string): Promise<FloorResult> {
+export function floorOnce(kubeconfig: string): Promise<FloorResult> {
   return new Promise((resolveP, reject) =>
     execFile(
       process.execPath,
@@ -70,43 +75,37 @@ function floorOnce(kubeconfig: string): Promise<FloorResult> {
   );
 }
 
+/** What distinguishes the 10,000-pod rows (bench/run.ts) from the 50,000-pod ones (bench/big.ts). */
+export interface HostMemoryRows {
+  /** Row names start with it (a partial bench run replaces rows by this prefix). */
+  prefix: string;
+  /** Target of the growth from listing the pods. */
+  target: string;
+}
+
 export async function benchHostMemory(
   kubeconfig: string,
   pods: number,
   runs: number,
   record: (r: BenchRecord) => void,
+  rows: HostMemoryRows = { prefix: 'hostMemory', target: '<= 15 MiB' },
   /** Fresh servers measured; fewer than 3 only to iterate on a change. */
   starts = Math.max(3, runs),
 ): Promise<void> {
-  // KWB_BENCH_VSIX: measure a package built earlier (e.g. before a change) instead of building one.
-  const given = process.env.KWB_BENCH_VSIX;
-  if (!given && process.env.KWB_SKIP_BUILD !== '1') {
-    console.log('  building dist/kube-workbench.vsix (npm run package)…');
-    const r = spawnSync('npm', ['run', '--silent', 'package'], {
-      cwd: repoRoot,
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    if (r.status !== 0) throw new Error(`npm run package failed with exit ${r.status}`);
-  }
-  const vsix = given ? resolve(given) : join(repoRoot, 'dist', 'kube-workbench.vsix');
-  if (!existsSync(vsix)) throw new Error('dist/kube-workbench.vsix is missing: run `npm run package`');
+  const vsix = packagedVsix();
   const dir = mkdtempSync(join(tmpdir(), 'kwb-bench-host-memory-'));
   try {
     const probe = await buildProbe(dir, 'hostMemoryProbe');
     const samples: HostMemoryProbeResult[] = [];
-    const empties: HostMemoryProbeResult[] = [];
     const floors: FloorResult[] = [];
     for (let i = 0; i < starts; i++) {
       const s = await oneServer(vsix, kubeconfig, 'scale', pods, probe, dir, `scale-${i}`);
       samples.push(s);
-      // What expanding a context costs whatever it lists (client-node's code loaded, connection, discovery): the
-      // same steps on the Pods folder of a namespace with no pods.
-      const e = await oneServer(vsix, kubeconfig, EMPTY_NAMESPACE, 0, probe, dir, `empty-${i}`);
-      empties.push(e);
       const f = await floorOnce(kubeconfig);
       floors.push(f);
       console.log(
-        `  server ${i + 1}: ${s.rows} rows in ${(s.listMs / 1000).toFixed(1)} s; RSS ` +
+        `  server ${i + 1}: opening ${EMPTY_NAMESPACE}'s Pods folder +${((s.before.rss - s.initial.rss) / MiB).toFixed(1)} MiB; ` +
+          `${s.rows} rows in ${(s.listMs / 1000).toFixed(1)} s; RSS ` +
           `${(s.before.rss / MiB).toFixed(1)} → ${(s.after.rss / MiB).toFixed(1)} MiB ` +
           `(+${((s.after.rss - s.before.rss) / MiB).toFixed(1)}; peak while listing ` +
           `${(s.peakRss / MiB).toFixed(1)}); heapUsed +${((s.after.heapUsed - s.before.heapUsed) / MiB).toFixed(1)}, ` +
@@ -123,43 +122,85 @@ export async function benchHostMemory(
               `RSS +${((s.afterSnapshot.rss - s.before.rss) / MiB).toFixed(1)} MiB`
             : ''),
       );
-      console.log(
-        `  server ${i + 1} on namespace ${EMPTY_NAMESPACE} (${e.rows} pods): RSS +${((e.after.rss - e.before.rss) / MiB).toFixed(1)} MiB`,
-      );
     }
     const growth = samples.map((s) => (s.after.rss - s.before.rss) / MiB);
-    const emptyGrowth = empties.map((s) => (s.after.rss - s.before.rss) / MiB);
+    const opening = samples.map((s) => (s.before.rss - s.initial.rss) / MiB);
     const floor = floors.map((f) => (f.after - f.before) / MiB);
     const mib = (values: number[]): string => values.map((v) => v.toFixed(1)).join(', ');
+    const count = samples[0]?.rows ?? pods;
     record({
-      name: `hostMemory: extension host growth for ${samples[0]?.rows ?? pods} pods`,
+      name: `${rows.prefix}: extension host growth for ${count} cached pods, above the empty cache`,
       value: median(growth),
       unit: 'MiB',
       floor: median(floor),
-      target: '<= 15 MiB',
+      target: rows.target,
       note:
-        `median of ${samples.length} fresh code-server starts (${mib(growth)}): extension host RSS (process.memoryUsage() ` +
-        `in the host) 10 s after the Pods folder of namespace scale listed every pod, minus before expanding the ` +
-        `context, no forced GC; V8 heap used +${median(samples.map((s) => (s.after.heapUsed - s.before.heapUsed) / MiB)).toFixed(1)} MiB, ` +
+        `median of ${samples.length} fresh code-server starts (${mib(growth)}): extension host RSS ` +
+        `(process.memoryUsage() in the host) 10 s after the Pods folder of namespace scale listed every pod, minus ` +
+        `10 s after the context and the empty Pods folder of namespace ${EMPTY_NAMESPACE} were opened in the same ` +
+        `window; no forced GC; V8 heap used +${median(samples.map((s) => (s.after.heapUsed - s.before.heapUsed) / MiB)).toFixed(1)} MiB, ` +
         `peak RSS while listing +${median(samples.map((s) => (s.peakRss - s.before.rss) / MiB)).toFixed(1)} MiB (medians). ` +
-        `Of this, expanding a context at all (client-node's code loaded, connection, discovery) costs ` +
-        `${median(emptyGrowth).toFixed(1)} MiB (${mib(emptyGrowth)}): the same probe on the Pods folder of namespace ` +
-        `${EMPTY_NAMESPACE} (${empties[0]?.rows ?? 0} pods) in as many fresh servers; the pods' own part is the difference. ` +
         `Floor: RSS growth of a plain node process holding the same PodList (one GET, ` +
         `${((floors[0]?.chars ?? 0) / MiB).toFixed(1)} M characters, managedFields included) as one string, ` +
         `read the same way (${mib(floor)})`,
     });
-    const own = growth.map((g, i) => g - (emptyGrowth[i] ?? NaN));
     record({
-      name: `hostMemory: extension host growth for ${samples[0]?.rows ?? pods} pods, beyond expanding a context with an empty namespace`,
-      value: median(own),
+      name: `${rows.prefix}: extension host growth opening a context and an empty Pods folder`,
+      value: median(opening),
       unit: 'MiB',
-      floor: median(floor),
+      floor: null,
       target: 'report',
       note:
-        `median over the same ${samples.length} rounds of (growth with the pods of scale) - (growth with namespace ` +
-        `${EMPTY_NAMESPACE}, in a fresh server of the same round): ${mib(own)}; floor as above`,
+        `the same servers (${mib(opening)}): from the view shown to the context's connection, discovery, ` +
+        `client-node's code and the empty folder listed, settled 10 s`,
     });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The .vsix to measure: built now (npm run package), or $KWB_BENCH_VSIX built earlier. */
+export function packagedVsix(): string {
+  // KWB_BENCH_VSIX: measure a package built earlier (e.g. before a change) instead of building one.
+  const given = process.env.KWB_BENCH_VSIX;
+  if (!given && process.env.KWB_SKIP_BUILD !== '1') {
+    console.log('  building dist/kube-workbench.vsix (npm run package)…');
+    const r = spawnSync('npm', ['run', '--silent', 'package'], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    if (r.status !== 0) throw new Error(`npm run package failed with exit ${r.status}`);
+  }
+  const vsix = given ? resolve(given) : join(repoRoot, 'dist', 'kube-workbench.vsix');
+  if (!existsSync(vsix)) throw new Error('dist/kube-workbench.vsix is missing: run `npm run package`');
+  return vsix;
+}
+
+/**
+ * One fresh server that lists the big folder and then pages through it, filters it and answers the tree's
+ * refreshes while `churn` changes its pods (see paging() in bench/hostMemoryProbe.ts).
+ */
+export async function pagingUnderChurn(
+  kubeconfig: string,
+  pods: number,
+  churn: { command: string; args: string[]; cwd: string },
+  churnSeconds: number,
+): Promise<HostMemoryProbeResult> {
+  const vsix = packagedVsix();
+  const dir = mkdtempSync(join(tmpdir(), 'kwb-bench-paging-'));
+  try {
+    const probe = await buildProbe(dir, 'hostMemoryProbe');
+    return await oneServer(
+      vsix,
+      kubeconfig,
+      'scale',
+      pods,
+      probe,
+      dir,
+      'paging',
+      { KWB_BENCH_PAGING: '1', KWB_BENCH_CHURN: JSON.stringify(churn) },
+      (churnSeconds + 900) * 1000,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

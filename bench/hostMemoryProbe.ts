@@ -1,33 +1,66 @@
 // Runs inside the extension host of a real VS Code (code-server) as the bench's extensionTestsPath, in place of a
 // test suite: the same process as the extension, so process.memoryUsage().rss is the extension host's RSS. It shows
-// the Kube Workbench view (which activates the extension), reads the RSS, then expands context → namespace →
-// Workloads → Pods through the extension's own tree provider (the calls VS Code makes: getChildren, then
-// getTreeItem for each child handed back) until every pod is a row of the cache, waits, and reads the RSS again.
-// No forced garbage collection: the figure is the RSS a user would see. bench/hostMemory.ts bundles it with
-// esbuild and reads $KWB_BENCH_HOST_MEMORY_OUT.
+// the Kube Workbench view (which activates the extension) and reads the RSS (`initial`); opens the context and the
+// Pods folder of a namespace without pods (the connection, discovery and client-node's code: the empty cache) and
+// reads it again once settled (`before`); then expands the big namespace's Pods folder through the extension's own
+// tree provider (the calls VS Code makes: getChildren, then getTreeItem for each child handed back) until every pod
+// is a row of the cache, waits, and reads it a third time (`after`). No forced garbage collection: the figure is the
+// RSS a user would see. With $KWB_BENCH_PAGING it then pages through the whole folder with "Show more", filters it,
+// and answers the tree's refreshes while a churn runs (see paging()). bench/hostMemory.ts bundles it with esbuild
+// and reads $KWB_BENCH_HOST_MEMORY_OUT.
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import { performance, PerformanceObserver } from 'node:perf_hooks';
 import { getHeapSpaceStatistics } from 'node:v8';
 import * as vscode from 'vscode';
 import type { KubeWorkbenchApi } from '../src/extension';
-import type { Node } from '../src/ext/views/nodes';
+import type { FolderNode, Node } from '../src/ext/views/nodes';
 import { label } from '../test/integration/treeLabel';
 
+export interface PagingResult {
+  /** getChildren of the folder after each "Show more" (ms), until every row was shown. */
+  pageMs: number[];
+  /** getChildren of the folder when the tree announced a change of it (the watch churn), as VS Code asks (ms). */
+  refreshMs: number[];
+  /** getChildren of the folder with a name filter / a label selector set (ms). */
+  filterNameMs: number[];
+  filterLabelMs: number[];
+  /** Rows the name filter and the label selector let through. */
+  filterNameRows: number;
+  filterLabelRows: number;
+  /** Resource rows shown once "Show more" was used up, and how many distinct names. */
+  shownRows: number;
+  distinctShown: number;
+  /** RSS every 10 s from the start of the churn (ms since its start, bytes). */
+  rssSamples: { at: number; rss: number }[];
+  /** Garbage collections during the paging phase: their pauses (ms), and the slow getChildren calls (> 50 ms) that
+   * had a collection inside them. */
+  gcPausesMs: number[];
+  slowCalls: number;
+  slowCallsWithGc: number;
+  /** What the churn process reported. */
+  churn: { sent: number; failed: number; seconds: number } | undefined;
+}
+
 export interface HostMemoryProbeResult {
-  /** process.memoryUsage() before expanding anything (the view shown, the extension active). */
+  /** process.memoryUsage() with the view shown and the extension active, nothing expanded. */
+  initial: NodeJS.MemoryUsage;
+  /** ... once the context and an empty Pods folder were open and `settleMs` passed: the empty cache. */
   before: NodeJS.MemoryUsage;
-  /** ... and `settleMs` after the last pod was listed. */
+  /** ... and `settleMs` after the last pod of the big folder was listed. */
   after: NodeJS.MemoryUsage;
   /** The highest RSS seen while listing (sampled every 100 ms). */
   peakRss: number;
   /** Rows in the folder's list when it became ready. */
   rows: number;
-  /** From the first expansion to every row listed. */
+  /** From the first expansion of the big folder to every row listed. */
   listMs: number;
   settleMs: number;
   /** Growth of each V8 heap space's committed size (bytes), from before to after. */
   spaces: Record<string, number>;
   /** With $KWB_BENCH_HOST_MEMORY_SNAPSHOT: the memory after writing a heap snapshot there (garbage collected). */
   afterSnapshot?: NodeJS.MemoryUsage;
+  paging?: PagingResult;
 }
 const EXTENSION_ID = 'kube-workbench.kube-workbench';
 const VIEW_CONTAINER_COMMAND = 'workbench.view.extension.kubeWorkbench';
@@ -39,14 +72,17 @@ function spaces(): Record<string, number> {
   return Object.fromEntries(getHeapSpaceStatistics().map((s) => [s.space_name, s.physical_space_size]));
 }
 
+type Api = KubeWorkbenchApi;
+
 export async function run(): Promise<void> {
   const out = process.env.KWB_BENCH_HOST_MEMORY_OUT;
   const context = process.env.KWB_BENCH_HOST_MEMORY_CONTEXT ?? 'kwb-admin';
   const namespace = process.env.KWB_BENCH_HOST_MEMORY_NAMESPACE ?? 'scale';
+  const emptyNamespace = process.env.KWB_BENCH_HOST_MEMORY_EMPTY_NAMESPACE ?? 'default';
   const expected = Number(process.env.KWB_BENCH_HOST_MEMORY_PODS ?? 10_000);
   const settleMs = Number(process.env.KWB_BENCH_HOST_MEMORY_SETTLE_MS ?? 10_000);
   if (!out) throw new Error('KWB_BENCH_HOST_MEMORY_OUT is not set');
-  const ext = vscode.extensions.getExtension<KubeWorkbenchApi>(EXTENSION_ID);
+  const ext = vscode.extensions.getExtension<Api>(EXTENSION_ID);
   if (!ext) throw new Error(`${EXTENSION_ID} is not installed`);
 
   await vscode.commands.executeCommand(VIEW_CONTAINER_COMMAND);
@@ -71,9 +107,32 @@ export async function run(): Promise<void> {
       await sleep(100);
     }
   };
+  const podsFolder = async (ns: string): Promise<FolderNode> => {
+    const ctx = await step(undefined, context);
+    const scope = await step(ctx, ns);
+    const workloads = await step(scope, 'Workloads');
+    const pods = await step(workloads, 'Pods');
+    if (pods.type !== 'folder') throw new Error(`"Pods" of ${ns} is not a folder`);
+    return pods;
+  };
+  const listAll = async (pods: FolderNode, count: number): Promise<number> => {
+    const until = Date.now() + 600_000;
+    for (;;) {
+      // VS Code asks again each time the folder's list changes (the tree's 250 ms throttle).
+      children(pods);
+      const snap = sessions.get(context).peek(pods.key);
+      if (snap?.state === 'ready' && snap.items.length >= count) return snap.items.length;
+      if (snap?.state === 'failed') throw new Error(`listing the pods failed: ${snap.error?.message}`);
+      if (Date.now() > until) throw new Error(`only ${snap?.items.length ?? 0} of ${count} pods in 600 s`);
+      await sleep(250);
+    }
+  };
 
   // Let activation's own allocations settle before the first figure.
   await sleep(3000);
+  const initial = process.memoryUsage();
+  await listAll(await podsFolder(emptyNamespace), 0);
+  await sleep(settleMs);
   const before = process.memoryUsage();
   const spacesBefore = spaces();
   let peakRss = before.rss;
@@ -82,25 +141,10 @@ export async function run(): Promise<void> {
   }, 100);
   const started = Date.now();
   let rows = 0;
+  let pods: FolderNode;
   try {
-    const ctx = await step(undefined, context);
-    const ns = await step(ctx, namespace);
-    const workloads = await step(ns, 'Workloads');
-    const pods = await step(workloads, 'Pods');
-    if (pods.type !== 'folder') throw new Error('"Pods" is not a folder');
-    const until = Date.now() + 300_000;
-    for (;;) {
-      // VS Code asks again each time the folder's list changes (the tree's 250 ms throttle).
-      children(pods);
-      const snap = sessions.get(context).peek(pods.key);
-      if (snap?.state === 'ready' && snap.items.length >= expected) {
-        rows = snap.items.length;
-        break;
-      }
-      if (snap?.state === 'failed') throw new Error(`listing the pods failed: ${snap.error?.message}`);
-      if (Date.now() > until) throw new Error(`only ${snap?.items.length ?? 0} of ${expected} pods in 300 s`);
-      await sleep(250);
-    }
+    pods = await podsFolder(namespace);
+    rows = await listAll(pods, expected);
   } finally {
     clearInterval(sampler);
   }
@@ -109,6 +153,7 @@ export async function run(): Promise<void> {
   const after = process.memoryUsage();
   const spacesAfter = spaces();
   const result: HostMemoryProbeResult = {
+    initial,
     before,
     after,
     spaces: Object.fromEntries(
@@ -119,6 +164,7 @@ export async function run(): Promise<void> {
     listMs,
     settleMs,
   };
+  if (process.env.KWB_BENCH_PAGING === '1') result.paging = await paging(ext.exports, pods, children);
   // Diagnosis only, after the figure: a heap snapshot (which collects garbage first) of the extension host.
   const snapshot = process.env.KWB_BENCH_HOST_MEMORY_SNAPSHOT;
   if (snapshot) {
@@ -127,4 +173,115 @@ export async function run(): Promise<void> {
     result.afterSnapshot = process.memoryUsage();
   }
   fs.writeFileSync(out, JSON.stringify(result));
+}
+
+/**
+ * While a churn process changes the namespace's pods ($KWB_BENCH_CHURN: JSON {command, args, cwd}, printing its
+ * own JSON summary on stdout): answers every refresh the tree announces for the folder as VS Code would (timing
+ * getChildren), pages through the whole folder with "Show more", filters it by name and by label selector, and
+ * samples the RSS every 10 s until the churn ends.
+ */
+async function paging(
+  api: Api,
+  pods: FolderNode,
+  children: (parent: Node | undefined) => Node[],
+): Promise<PagingResult> {
+  const { tree } = api;
+  const gcs: { start: number; end: number }[] = [];
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gcs.push({ start: e.startTime, end: e.startTime + e.duration });
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
+  const slow: { start: number; end: number }[] = [];
+  const timed = (into: number[]): Node[] => {
+    const t0 = performance.now();
+    const kids = tree.getChildren(pods);
+    const t1 = performance.now();
+    into.push(t1 - t0);
+    if (t1 - t0 > 50) slow.push({ start: t0, end: t1 });
+    for (const kid of kids) tree.getTreeItem(kid);
+    return kids;
+  };
+  const spec = JSON.parse(process.env.KWB_BENCH_CHURN ?? 'null') as {
+    command: string;
+    args: string[];
+    cwd: string;
+  } | null;
+  if (!spec) throw new Error('KWB_BENCH_CHURN is not set');
+  const churnStarted = Date.now();
+  const churnProcess = spawn(spec.command, spec.args, { cwd: spec.cwd, stdio: ['ignore', 'pipe', 'inherit'] });
+  let churnOut = '';
+  churnProcess.stdout.on('data', (d: Buffer) => (churnOut += d.toString('utf8')));
+  const churnDone = new Promise<number>((r) => churnProcess.on('exit', (code) => r(code ?? 1)));
+  const rssSamples: { at: number; rss: number }[] = [];
+  const rssTimer = setInterval(
+    () => rssSamples.push({ at: Date.now() - churnStarted, rss: process.memoryUsage().rss }),
+    10_000,
+  );
+  const refreshMs: number[] = [];
+  let busy = false;
+  const listener = tree.onDidChangeTreeData((e) => {
+    const nodes = e === undefined ? [pods] : Array.isArray(e) ? e : [e];
+    if (busy || !nodes.some((n) => n.id === pods.id)) return;
+    timed(refreshMs);
+  });
+  try {
+    // Let the churn get going before paging.
+    await sleep(5000);
+    const pageMs: number[] = [];
+    let kids = timed(pageMs);
+    for (;;) {
+      const more = kids.find((k) => k.type === 'message' && k.severity === 'more');
+      if (!more) break;
+      tree.showMore(pods.id);
+      kids = timed(pageMs);
+      await sleep(50);
+    }
+    const shown = kids.filter((k) => k.type === 'resource');
+    const distinctShown = new Set(shown.map((k) => (k.type === 'resource' ? k.row.name : ''))).size;
+    const filterNameMs: number[] = [];
+    const filterLabelMs: number[] = [];
+    let filterNameRows = 0;
+    let filterLabelRows = 0;
+    busy = true;
+    for (let i = 0; i < 20; i++) {
+      tree.setFilter(pods, 'pod-4');
+      filterNameRows = countRows(timed(filterNameMs));
+      tree.setFilter(pods, 'group=g07');
+      filterLabelRows = countRows(timed(filterLabelMs));
+      await sleep(50);
+    }
+    tree.setFilter(pods, undefined);
+    busy = false;
+    children(pods);
+    const code = await churnDone;
+    if (code !== 0) throw new Error(`the churn process exited with ${code}`);
+    // The observer delivers entries asynchronously: let the last ones arrive.
+    await sleep(200);
+    return {
+      gcPausesMs: gcs.map((g) => g.end - g.start),
+      slowCalls: slow.length,
+      slowCallsWithGc: slow.filter((c) => gcs.some((g) => g.start < c.end && g.end > c.start)).length,
+      pageMs,
+      refreshMs,
+      filterNameMs,
+      filterLabelMs,
+      filterNameRows,
+      filterLabelRows,
+      shownRows: shown.length,
+      distinctShown,
+      rssSamples,
+      churn: JSON.parse(churnOut.trim().split('\n').pop() ?? 'null') as PagingResult['churn'],
+    };
+  } finally {
+    listener.dispose();
+    gcObserver.disconnect();
+    clearInterval(rssTimer);
+    if (churnProcess.exitCode === null) churnProcess.kill();
+  }
+}
+
+/** Resource rows among a folder's children (not "Show more" or other messages). */
+function countRows(kids: readonly Node[]): number {
+  return kids.filter((k) => k.type === 'resource').length;
 }

@@ -6,12 +6,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startCluster, type LocalCluster } from '../test/cluster/index';
-import { ClusterClient } from '../src/core/kube/clusterClient';
-import { ADMIT_EVERYTHING } from '../src/core/kube/changeGuard';
-import { loadKubeconfig } from '../src/core/kube/kubeconfig';
-import { WatchedList } from '../src/core/watch/watchedList';
-import { toRow, type ResourceRow } from '../src/core/resources/rows';
-import { silentLogger } from '../src/core/common/logger';
+import { podList, untilReady } from './lists';
+import { benchBig } from './big';
 import { benchApply } from './apply';
 import { median, record, results } from './lib';
 import { benchWorkloads } from './workloads';
@@ -20,6 +16,8 @@ import { benchActivation } from './activation';
 import { benchValidation } from './validation';
 import { benchAgentTools } from './agentTools';
 import { benchHostMemory } from './hostMemory';
+import { benchHelm } from './helm';
+import { benchDrain } from './drain';
 
 const PODS = Number(process.env.KWB_BENCH_PODS ?? 10_000);
 const RUNS = Number(process.env.KWB_BENCH_RUNS ?? 3);
@@ -38,39 +36,6 @@ function kubectl(args: string[], kubeconfig: string): Promise<{ ms: number; stdo
         else resolve({ ms: performance.now() - started, stdout });
       },
     );
-  });
-}
-
-function podList(cluster: LocalCluster, path = '/api/v1/pods'): WatchedList<ResourceRow> {
-  const kc = loadKubeconfig([cluster.kubeconfigPath]).kubeConfigFor('kwb-admin');
-  return new WatchedList<ResourceRow>(
-    new ClusterClient('kwb-admin', kc, ADMIT_EVERYTHING),
-    path,
-    (o) => toRow('Pod', o),
-    'pods',
-    {
-      log: silentLogger,
-      pageSize: 500,
-    },
-  );
-}
-
-async function untilReady(list: WatchedList<ResourceRow>): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('list did not become ready in 120 s')), 120_000);
-    const check = (): void => {
-      const snap = list.snapshot();
-      if (snap.state === 'ready') {
-        clearTimeout(timer);
-        resolve();
-      } else if (snap.state === 'failed') {
-        clearTimeout(timer);
-        reject(snap.error ?? new Error('failed'));
-      }
-    };
-    list.onDidChange(check);
-    list.start();
-    check();
   });
 }
 
@@ -93,7 +58,7 @@ async function benchList(cluster: LocalCluster, scope: 'all namespaces' | 'one n
     count = (JSON.parse(text) as { items: unknown[] }).items.length;
     parseMs.push(performance.now() - p0);
 
-    const list = podList(cluster, path);
+    const list = podList(cluster.kubeconfigPath, path);
     const t0 = performance.now();
     const wall0 = Date.now();
     await untilReady(list);
@@ -169,22 +134,29 @@ async function main(): Promise<void> {
     validation: (cluster) => benchValidation(cluster.kubeconfigPath, record),
     agent: (cluster) => benchAgentTools(cluster, PODS, record),
     hostMemory: (cluster) => benchHostMemory(cluster.kubeconfigPath, PODS, RUNS, record),
+    helm: (cluster) => benchHelm(cluster, RUNS, record),
+    drain: (cluster) => benchDrain(cluster, RUNS, record),
   };
+  // The big-cluster part starts a cluster of its own (50,000 pods), after the others' is stopped.
+  const known = [...Object.keys(parts), 'big'];
   const only = ONLY?.split(',').filter(Boolean);
-  const unknown = only?.filter((name) => !(name in parts)) ?? [];
+  const unknown = only?.filter((name) => !known.includes(name)) ?? [];
   if (unknown.length > 0)
-    throw new Error(`KWB_BENCH_ONLY: unknown part(s) ${unknown.join(', ')}; known: ${Object.keys(parts).join(', ')}`);
+    throw new Error(`KWB_BENCH_ONLY: unknown part(s) ${unknown.join(', ')}; known: ${known.join(', ')}`);
   const wanted = (name: string): boolean => !only || only.includes(name);
-  // The 10,000 pods take minutes to create: only for the parts that measure them.
-  const pods = ['list', 'memory', 'watch', 'agent', 'hostMemory'].some(wanted) ? PODS : 0;
-  console.log(`starting the local cluster with ${pods} pods${pods > 0 ? ' (this takes a while)' : ''}…`);
-  const cluster = await startCluster({ pods, seed: false, readyTimeoutMs: 30 * 60 * 1000 });
-  console.log(`cluster ready in ${(cluster.startupMs / 1000).toFixed(0)} s`);
-  try {
-    for (const [name, run] of Object.entries(parts)) if (wanted(name)) await run(cluster);
-  } finally {
-    await cluster.stop();
+  if (Object.keys(parts).some(wanted)) {
+    // The 10,000 pods take minutes to create: only for the parts that measure them.
+    const pods = ['list', 'memory', 'watch', 'agent', 'hostMemory'].some(wanted) ? PODS : 0;
+    console.log(`starting the local cluster with ${pods} pods${pods > 0 ? ' (this takes a while)' : ''}…`);
+    const cluster = await startCluster({ pods, seed: false, readyTimeoutMs: 30 * 60 * 1000 });
+    console.log(`cluster ready in ${(cluster.startupMs / 1000).toFixed(0)} s`);
+    try {
+      for (const [name, run] of Object.entries(parts)) if (wanted(name)) await run(cluster);
+    } finally {
+      await cluster.stop();
+    }
   }
+  if (wanted('big')) await benchBig(RUNS, record);
   mkdirSync('bench', { recursive: true });
   // A partial run replaces only its own rows (those named like the ones it recorded) in the last full results.
   let rows = results;

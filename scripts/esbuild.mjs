@@ -38,12 +38,29 @@ const lazyParts = [
     file: 'languageClient',
   },
   { module: 'src/core/portforward/webSocketParts.ts', loader: 'src/core/portforward/webSocket.ts', file: 'ws' },
+  { module: 'src/core/yaml/yamlParts.ts', loader: 'src/core/yaml/lazyYaml.ts', file: 'yaml' },
 ];
+
+/**
+ * The extension's `import … from 'yaml'` resolve to src/core/yaml/lazyYaml.ts, which forwards each name to the
+ * package loaded on first use (dist/lib/yaml.js): a quarter of the activation bundle that showing the contexts
+ * never runs. Only the extension's bundle: the language server and the MCP server load it at start anyway.
+ */
+const lazyYamlPlugin = {
+  name: 'lazy-yaml',
+  setup(pluginBuild) {
+    const parts = resolve('src/core/yaml/yamlParts.ts');
+    pluginBuild.onResolve({ filter: /^yaml$/ }, (args) => {
+      if (args.importer === parts || !args.importer.startsWith(resolve('src'))) return undefined;
+      return { path: resolve('src/core/yaml/lazyYaml.ts') };
+    });
+  },
+};
 
 /** What must not be in dist/extension.js: the packages of the lazy parts and what only they use. */
 const notAtActivation = [
   /node_modules\/@kubernetes\/client-node\/(?!dist\/config_types\.js$)/,
-  /node_modules\/(vscode-languageclient|vscode-jsonrpc|vscode-languageserver-protocol|ws|node-fetch|tr46|whatwg-url)\//,
+  /node_modules\/(vscode-languageclient|vscode-jsonrpc|vscode-languageserver-protocol|ws|node-fetch|tr46|whatwg-url|yaml)\//,
 ];
 
 const lazyPartsPlugin = {
@@ -63,11 +80,32 @@ const lazyPartsPlugin = {
   },
 };
 
+/**
+ * client-node's KubeConfig file imports the generated API client and node-fetch (with whatwg-url's Unicode tables)
+ * for two methods we never call; loaded, they cost the extension host about 20 MiB. Those two imports of that file
+ * resolve to src/core/kube/clientNodeUnused.ts instead (which throws if ever used).
+ */
+const clientNodeTrimPlugin = {
+  name: 'client-node-trim',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^(\.\/gen\/index\.js|node-fetch)$/ }, (args) => {
+      if (!/[\\/]@kubernetes[\\/]client-node[\\/]dist[\\/]config\.js$/.test(args.importer)) return undefined;
+      return { path: resolve('src/core/kube/clientNodeUnused.ts') };
+    });
+  },
+};
+
+/** What must not be in any bundle that talks to clusters (see clientNodeTrimPlugin). */
+const neverBundled = [
+  /node_modules\/@kubernetes\/client-node\/dist\/gen\//,
+  /node_modules\/(node-fetch|tr46|whatwg-url)\//,
+];
+
 const extension = {
   ...common,
   entryPoints: { extension: 'src/extension.ts' },
   outdir: 'dist',
-  plugins: [lazyPartsPlugin],
+  plugins: [lazyPartsPlugin, lazyYamlPlugin],
 };
 
 /** The language server (its own process) and the lazily loaded packages, each a self-contained bundle. */
@@ -78,6 +116,7 @@ const others = {
     ...Object.fromEntries(lazyParts.map((p) => [`lib/${p.file}`, p.module])),
   },
   outdir: 'dist',
+  plugins: [clientNodeTrimPlugin],
   // The UMD builds of jsonc-parser and the vscode-*-languageservice packages hide their requires from the
   // bundler; their ES module builds do not.
   mainFields: ['module', 'main'],
@@ -89,6 +128,7 @@ const mcpServer = {
   entryPoints: { mcp: 'src/mcp/main.ts' },
   outdir: 'dist',
   banner: { js: `#!/usr/bin/env node\n${common.banner.js}` },
+  plugins: [clientNodeTrimPlugin],
 };
 
 if (args.has('--tests')) {
@@ -133,6 +173,13 @@ if (args.has('--tests')) {
   const early = Object.keys(main.metafile.inputs).filter((input) => notAtActivation.some((re) => re.test(input)));
   if (early.length > 0) {
     console.error(`dist/extension.js must not contain these (they load on first use):\n  ${early.join('\n  ')}`);
+    process.exit(1);
+  }
+  const heavy = [main, rest, mcp].flatMap((result) =>
+    Object.keys(result.metafile.inputs).filter((input) => neverBundled.some((re) => re.test(input))),
+  );
+  if (heavy.length > 0) {
+    console.error(`No bundle may contain these (see clientNodeTrimPlugin):\n  ${[...new Set(heavy)].join('\n  ')}`);
     process.exit(1);
   }
   for (const result of [main, rest, mcp]) {

@@ -34,6 +34,9 @@ const timeoutS = Number(option('--timeout') ?? process.env.KWB_TEST_TIMEOUT ?? 6
 // run leaves them out.
 const untrusted = flag('--untrusted');
 const grep = option('--grep') ?? process.env.KWB_TEST_GREP;
+// --big <kubeconfig>: run only the @big suite, against a cluster holding 50,000 pods in namespace scale (started by
+// bench/big.ts; too slow to build for every `npm test`).
+const big = option('--big');
 
 const vsix = path.join(repoRoot, 'dist', 'kube-workbench.vsix');
 const testHost = path.join(repoRoot, 'out', 'test', 'host');
@@ -176,8 +179,14 @@ try {
     if (!fs.existsSync(f)) throw new Error(`${path.relative(repoRoot, f)} is missing: run \`${how}\``);
   }
 
-  // 2. the control plane
-  cluster = await startClusterForTests({ repoRoot, log });
+  // 2. the control plane (with --big, the 50,000-pod cluster the big-cluster bench started)
+  cluster = big
+    ? {
+        present: true,
+        env: { KUBECONFIG: path.resolve(big), KWB_CLUSTER: 'present', KWB_BIG: '1' },
+        stop: async () => {},
+      }
+    : await startClusterForTests({ repoRoot, log });
 
   // 3. code-server + Chromium running the suite
   reportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kwb-report-'));

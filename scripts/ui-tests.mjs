@@ -112,6 +112,10 @@ try {
       'window.zoomLevel': 0,
       'workbench.layoutControl.enabled': false,
       'editor.minimap.enabled': false,
+      // One row per folder (charts/kwb-demo is not shown as one "charts / kwb-demo" row).
+      'explorer.compactFolders': false,
+      // The test helm: the extension host takes PATH from the login shell, not from this process.
+      ...(cluster.helmPath ? { 'kubeWorkbench.helm.path': cluster.helmPath } : {}),
     },
   });
   log(`code-server ${server.url} (pid ${server.pid}, log ${server.logFile}), vsix installed`);

@@ -24,6 +24,7 @@ import { EventsTimeline } from './ext/documents/eventsTimeline';
 import { HelmActions } from './ext/helm/helmActions';
 import { MetricsService } from './core/metrics/metricsService';
 import { TopDocuments } from './ext/documents/topDocument';
+import { RenderedManifests } from './ext/apply/renderedManifests';
 
 /** What the extension hands to its integration tests (and to other extensions, one day). */
 export interface KubeWorkbenchApi {
@@ -41,6 +42,8 @@ export interface KubeWorkbenchApi {
   readonly sessions: SessionRegistry;
   /** The production guard (tests watch its refusals). */
   readonly guard: Guard;
+  /** Charts and kustomizations of the workspace: render, validate (problems on the sources), upgrade preview. */
+  readonly rendered: RenderedManifests;
   /** Helm releases: documents, history, diff, rollback and uninstall (tests bring their own confirmations). */
   readonly helm: HelmActions;
   /** CPU and memory from metrics.k8s.io (tests count its requests). */
@@ -100,6 +103,7 @@ export function activate(context: vscode.ExtensionContext): KubeWorkbenchApi {
     const manifests = own(new ManifestEditor(context, sessions, kubeconfig, state, log));
     const rollouts = own(new RolloutActions(sessions, guard, log));
     const apply = own(new ApplyService(sessions, state, kubeconfig, guard, log, rollouts));
+    const rendered = own(new RenderedManifests(manifests, apply, sessions, kubeconfig, state, log));
     const portForwards = own(new PortForwards(sessions, guard, log));
     own(vscode.window.createTreeView(Views.portForwards, { treeDataProvider: portForwards }));
     const agentTools = own(new LanguageModelTools(kubeconfig, sessions, guard, log));
@@ -120,6 +124,7 @@ export function activate(context: vscode.ExtensionContext): KubeWorkbenchApi {
           rollouts,
           portForwards,
           apply,
+          rendered,
           nodes: new NodeCommands(sessions, guard, log),
           events: own(new EventsTimeline(sessions, log)),
           helm,
@@ -182,6 +187,7 @@ export function activate(context: vscode.ExtensionContext): KubeWorkbenchApi {
       streams,
       portForwards,
       apply,
+      rendered,
       guard,
       agentTools,
       helm,

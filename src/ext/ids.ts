@@ -57,6 +57,10 @@ export const Commands = {
   helmDiff: `${PREFIX}.helmDiff`,
   helmRollback: `${PREFIX}.helmRollback`,
   helmUninstall: `${PREFIX}.helmUninstall`,
+  renderChart: `${PREFIX}.renderChart`,
+  validateChart: `${PREFIX}.validateChart`,
+  previewChartUpgrade: `${PREFIX}.previewChartUpgrade`,
+  validateKustomization: `${PREFIX}.validateKustomization`,
   showTop: `${PREFIX}.showTop`,
   sortTop: `${PREFIX}.sortTop`,
 } as const;
@@ -71,6 +75,8 @@ export const Views = {
 export const ContextKeys = {
   hasKubeconfig: `${PREFIX}:hasKubeconfig`,
   hasPortForwards: `${PREFIX}:hasPortForwards`,
+  /** The folders of the workspace holding a Chart.yaml (for `resourcePath in …` in the Explorer's menus). */
+  chartFolders: `${PREFIX}:chartFolders`,
 } as const;
 
 export const SETTINGS_SECTION = PREFIX;
@@ -90,6 +96,11 @@ export const DocumentSchemes = {
    * `kubeWorkbench-helm:/<context>/<namespace>/<release>/<revision>/values.yaml` (or manifest.yaml, notes.txt).
    */
   helm: `${PREFIX}-helm`,
+  /**
+   * Read-only output of `helm template` / `kustomize build` for validation and reading:
+   * `kubeWorkbench-rendered:/<n>/<chart or kustomization>.yaml`. The manifest editor validates these like files.
+   */
+  rendered: `${PREFIX}-rendered`,
   /** Top documents: `kubeWorkbench-top:/<context>/<namespace|_all|_nodes>.top.txt?sort=cpu|memory`. */
   top: `${PREFIX}-top`,
 } as const;

@@ -39,7 +39,7 @@ describe('activation', () => {
       .map((file) => file.slice(prefix.length));
     assert.deepEqual(loaded, ['dist/extension.js']);
     // What the build moved out of the activation bundle is in the package, next to it.
-    for (const part of ['clientNode', 'languageClient', 'ws']) {
+    for (const part of ['clientNode', 'languageClient', 'ws', 'yaml']) {
       assert.ok(fs.existsSync(`${ext.extensionPath}/dist/lib/${part}.js`), `dist/lib/${part}.js is packaged`);
     }
   });

@@ -14,9 +14,11 @@ function reportLine(line: string): void {
 export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter: 'dot' });
   // The @untrusted suites need a window whose folder is not trusted: they run alone (integration-tests --untrusted).
+  // The @big suite needs the bench's 50,000-pod cluster: it runs alone (integration-tests --big, from bench/big.ts).
   if (process.env.KWB_UNTRUSTED === '1') mocha.grep('@untrusted');
+  else if (process.env.KWB_BIG === '1') mocha.grep('@big');
   else if (process.env.KWB_TEST_GREP) mocha.grep(process.env.KWB_TEST_GREP);
-  else mocha.grep('@untrusted').invert();
+  else mocha.grep(/@untrusted|@big/).invert();
   // The files next to this one are the suites, bundled one per file.
   const dir = __dirname;
   for (const file of fs.readdirSync(dir).sort()) {

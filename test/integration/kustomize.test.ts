@@ -83,6 +83,63 @@ describe('Kustomize: build, preview and apply a kustomization (real cluster)', f
     );
   });
 
+  it('validates the built documents and shows a problem on the resource file that declares it', async () => {
+    const root = vscode.workspace.workspaceFolders?.[0]?.uri;
+    assert.ok(root, 'a workspace folder');
+    const validation = vscode.Uri.joinPath(root, `kustomize-validate-${id}`);
+    const write = (name: string, text: string): Thenable<void> =>
+      vscode.workspace.fs.writeFile(vscode.Uri.joinPath(validation, name), Buffer.from(text));
+    // An overlay over a local base, each renaming: the built Deployment is prod-web-v1, declared as "web".
+    await write('overlay/kustomization.yaml', 'namePrefix: prod-\nnamespace: team-b\nresources:\n  - ../base\n');
+    await write('base/kustomization.yaml', 'nameSuffix: -v1\nresources: [config.yaml, deploy.yaml]\n');
+    await write('base/config.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {A: "1"}\n');
+    // kustomize sorts keys: in the build, imagePullPolicyy is on another line than line 16 here.
+    await write(
+      'base/deploy.yaml',
+      [
+        'apiVersion: apps/v1',
+        'kind: Deployment',
+        'metadata:',
+        '  name: web',
+        'spec:',
+        '  selector:',
+        '    matchLabels: {app: web}',
+        '  template:',
+        '    metadata:',
+        '      labels: {app: web}',
+        '    spec:',
+        '      containers:',
+        '        - name: web',
+        '          image: nginx:1.27',
+        '          ports: [{containerPort: 80}]',
+        '          imagePullPolicyy: Always',
+        '',
+      ].join('\n'),
+    );
+    try {
+      const result = await vscode.commands.executeCommand<
+        { problems: { file: vscode.Uri; line: number; message: string; confidence: string }[] } | undefined
+      >('kubeWorkbench.validateKustomization', vscode.Uri.joinPath(validation, 'overlay', 'kustomization.yaml'));
+      assert.ok(result, 'a validation result');
+      const described = result.problems.map(
+        (p) => `${vscode.workspace.asRelativePath(p.file)}:${p.line + 1} ${p.confidence} ${p.message}`,
+      );
+      assert.equal(result.problems.length, 1, described.join('\n'));
+      const deploy = vscode.Uri.joinPath(validation, 'base', 'deploy.yaml');
+      const shown = vscode.languages.getDiagnostics(deploy).find((d) => /imagePullPolicyy/.test(d.message));
+      assert.ok(shown, `the problem is shown on base/deploy.yaml: ${described.join('\n')}`);
+      assert.equal(shown.range.start.line, 15, 'at the line of the field in the source file');
+      assert.match(shown.message, /built Deployment prod-web-v1/);
+      assert.equal(
+        vscode.languages.getDiagnostics(vscode.Uri.joinPath(validation, 'base', 'config.yaml')).length,
+        0,
+        'nothing on the valid resource',
+      );
+    } finally {
+      await Promise.resolve(vscode.workspace.fs.delete(validation, { recursive: true })).catch(() => undefined);
+    }
+  });
+
   it('says so when kustomize is not installed', async () => {
     const settings = vscode.workspace.getConfiguration('kubeWorkbench');
     await settings.update('kustomize.path', '/nonexistent/kustomize', vscode.ConfigurationTarget.Global);

@@ -75,4 +75,27 @@ describe('@untrusted: an untrusted workspace', function () {
       await Promise.resolve(vscode.workspace.fs.delete(folder, { recursive: true })).catch(() => undefined);
     }
   });
+
+  it('runs no helm template: Render, Validate and Preview Upgrade of a chart refuse, and helm is not started', async () => {
+    const { rendered } = await api();
+    const chart = fixture('charts/kwb-demo');
+    const options = { release: 'kwb-demo', namespace: 'helm-demo', valuesFile: null, context: 'kwb-admin' };
+    // A helm that would fail loudly if it ran: the refusal must come first.
+    await vscode.workspace
+      .getConfiguration('kubeWorkbench')
+      .update('helm.path', '/nonexistent/helm', vscode.ConfigurationTarget.Global);
+    try {
+      await assert.rejects(rendered.renderChart(chart, options), /helm template runs only in a trusted workspace/);
+      await assert.rejects(rendered.validateChart(chart, options), /only in a trusted workspace/);
+      await assert.rejects(rendered.previewChartUpgrade(chart, options), /only in a trusted workspace/);
+      await assert.rejects(
+        rendered.validateKustomization(fixture('charts/kwb-demo/Chart.yaml')),
+        /kustomization|trusted/,
+      );
+    } finally {
+      await vscode.workspace
+        .getConfiguration('kubeWorkbench')
+        .update('helm.path', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
 });

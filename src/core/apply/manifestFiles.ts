@@ -191,3 +191,51 @@ export function fieldPathsIn(message: string): string[] {
   );
   return (found ?? []).map((m) => m.replace(/^[\s(:"]/, '').replace(/^\./, ''));
 }
+
+/**
+ * The field path (`spec.template.spec.containers[0].image`) of what is written on a 1-based line of a
+ * (multi-document) YAML text: the deepest key or item whose text spans that line.
+ * Undefined when the line holds no field (a comment, a blank line, a document separator).
+ */
+export function fieldPathAtLine(text: string, line: number): string | undefined {
+  if (nestedDeeperThan(text, NESTING_LIMIT) !== undefined) return undefined;
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false });
+  const lineAt = (offset: number): number => lineCounter.linePos(Math.max(0, Math.min(offset, text.length))).line;
+  for (const doc of Array.isArray(docs) ? docs : [docs]) {
+    const [start, , end] = doc.range;
+    if (line < lineAt(start) || line > lineAt(Math.max(start, end - 1))) continue;
+    const segments: string[] = [];
+    let best: string | undefined;
+    const walk = (node: unknown): void => {
+      if (isMap(node)) {
+        for (const pair of node.items) {
+          const key = pair.key as Node | null;
+          const value = pair.value as Node | null;
+          const from = key?.range ? lineAt(key.range[0]) : undefined;
+          const to = value?.range ? lineAt(Math.max(value.range[0], value.range[1] - 1)) : from;
+          if (from === undefined || to === undefined || line < from || line > to) continue;
+          const name = isScalar(key) ? String(key.value) : String(key);
+          segments.push(/^[A-Za-z0-9_-]+$/.test(name) ? `.${name}` : `[${name}]`);
+          best = segments.join('').replace(/^\./, '');
+          walk(value);
+          segments.pop();
+          return;
+        }
+      } else if (isSeq(node)) {
+        node.items.forEach((item, i) => {
+          const n = item as Node | null;
+          if (!n?.range) return;
+          if (line < lineAt(n.range[0]) || line > lineAt(Math.max(n.range[0], n.range[1] - 1))) return;
+          segments.push(`[${i}]`);
+          best = segments.join('').replace(/^\./, '');
+          walk(n);
+          segments.pop();
+        });
+      }
+    };
+    walk(doc.contents);
+    return best;
+  }
+  return undefined;
+}

@@ -122,20 +122,54 @@ export function runHelm(
   if (!helm) return Promise.reject(new HelmCliError(HELM_NOT_INSTALLED, 'notInstalled'));
   const childEnv: NodeJS.ProcessEnv = { ...env, HELM_NO_PLUGINS: '1', HELM_DRIVER: target.storage ?? 'secret' };
   if (target.kubeconfigFiles.length > 1) childEnv.KUBECONFIG = target.kubeconfigFiles.join(delimiter);
+  return execHelm(helm, args, childEnv, HELM_NOT_INSTALLED, options);
+}
+
+/**
+ * Runs helm where no cluster is involved (`helm template`): no kubeconfig, no storage driver. Rejects like runHelm;
+ * `notInstalled` says what was not done with `notInstalledMessage`.
+ */
+export function runHelmOffline(
+  args: readonly string[],
+  notInstalledMessage: string,
+  options: { helmPath?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; signal?: AbortSignal; cwd?: string } = {},
+): Promise<HelmRun> {
+  const env = options.env ?? process.env;
+  const helm = options.helmPath ?? findHelm(env.PATH);
+  if (!helm) return Promise.reject(new HelmCliError(notInstalledMessage, 'notInstalled'));
+  return execHelm(helm, args, { ...env, HELM_NO_PLUGINS: '1' }, notInstalledMessage, {
+    ...options,
+    maxBuffer: 64 * 2 ** 20,
+  });
+}
+
+function execHelm(
+  helm: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  notInstalledMessage: string,
+  options: { timeoutMs?: number; signal?: AbortSignal; maxBuffer?: number; cwd?: string },
+): Promise<HelmRun> {
   return new Promise((resolve, reject) => {
     execFile(
       helm,
       [...args],
       {
-        env: childEnv,
+        env,
+        cwd: options.cwd,
         timeout: options.timeoutMs ?? 5 * 60_000,
-        maxBuffer: 4 * 2 ** 20,
+        maxBuffer: options.maxBuffer ?? 4 * 2 ** 20,
         signal: options.signal,
         windowsHide: true,
         shell: false,
       },
       (err, stdout, stderr) => {
         if (err) {
+          // A kubeWorkbench.helm.path that names no program: the same as no helm at all.
+          if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+            reject(new HelmCliError(`${notInstalledMessage} (${helm} does not exist)`, 'notInstalled'));
+            return;
+          }
           const text = (stderr || err.message).trim().split('\n').slice(-5).join('\n');
           reject(new HelmCliError(`helm ${args[0] ?? ''} failed: ${text}`, 'failed'));
         } else resolve({ stdout, stderr });

@@ -1,5 +1,6 @@
 import type { KubeObject } from './kubeObject';
 import { cpuMillis, memoryBytes, sumContainerResources, type Amounts } from './quantity';
+import { parseLabelSelector } from './labelSelector';
 
 /** What every row of a watched list has: the identity the cache sorts and replaces by. */
 export interface Row {
@@ -106,6 +107,42 @@ const SUMMARISERS: Record<string, (obj: Obj) => { status: string; health: Health
   Namespace: summariseNamespace,
 };
 
+/**
+ * One copy of each short string and label map the rows of a big list repeat: namespaces, statuses, node names,
+ * controllers, creation seconds, label keys and values (a ReplicaSet's pods share all of their labels). JSON.parse
+ * makes a new string for every occurrence; 50,000 pods hold the same few hundred values. Bounded: when full it
+ * starts over (rows keep what they have; only sharing with later rows is lost).
+ */
+const INTERN_LIMIT = 20_000;
+const internedStrings = new Map<string, string>();
+const internedMaps = new Map<string, Readonly<Record<string, string>>>();
+
+function intern(value: string): string;
+function intern(value: string | undefined): string | undefined;
+function intern(value: string | undefined): string | undefined {
+  if (value === undefined || value.length > 64) return value;
+  const known = internedStrings.get(value);
+  if (known !== undefined) return known;
+  if (internedStrings.size >= INTERN_LIMIT) internedStrings.clear();
+  internedStrings.set(value, value);
+  return value;
+}
+
+function internMap(map: Record<string, string> | undefined): Readonly<Record<string, string>> | undefined {
+  if (!map) return undefined;
+  let key = '';
+  for (const k in map) key += `${k}\u0000${map[k]}\u0000`;
+  if (key.length > 512) return map;
+  const known = internedMaps.get(key);
+  if (known) return known;
+  if (internedMaps.size >= INTERN_LIMIT) internedMaps.clear();
+  const shared: Record<string, string> = {};
+  for (const k in map) shared[intern(k)] = intern(map[k]!);
+  Object.freeze(shared);
+  internedMaps.set(key, shared);
+  return shared;
+}
+
 /** Projects a full object to its row; `kind` is passed in since list items often lack it. */
 export function toRow(kind: string, obj: KubeObject): ResourceRow | undefined {
   const meta = obj.metadata;
@@ -127,16 +164,16 @@ export function toRow(kind: string, obj: KubeObject): ResourceRow | undefined {
   return {
     uid: meta.uid,
     name: meta.name,
-    namespace: meta.namespace,
+    namespace: intern(meta.namespace),
     kind,
-    created: typeof meta.creationTimestamp === 'string' ? meta.creationTimestamp : undefined,
-    status: summary.status,
+    created: typeof meta.creationTimestamp === 'string' ? intern(meta.creationTimestamp) : undefined,
+    status: intern(summary.status),
     health: summary.health,
-    ownerUids: owners && owners.length > 0 ? owners : undefined,
-    controller: controllerRef ? `${String(controllerRef.kind)}/${String(controllerRef.name)}` : undefined,
-    labels: stringMap(meta.labels),
-    selector,
-    nodeName: kind === 'Pod' && typeof spec?.nodeName === 'string' ? spec.nodeName : undefined,
+    ownerUids: owners && owners.length > 0 ? owners.map((uid) => intern(uid)) : undefined,
+    controller: controllerRef ? intern(`${String(controllerRef.kind)}/${String(controllerRef.name)}`) : undefined,
+    labels: internMap(stringMap(meta.labels)),
+    selector: internMap(selector),
+    nodeName: kind === 'Pod' && typeof spec?.nodeName === 'string' ? intern(spec.nodeName) : undefined,
     requests: kind === 'Pod' ? sumContainerResources(spec?.containers, 'requests') : undefined,
     limits: kind === 'Pod' ? sumContainerResources(spec?.containers, 'limits') : undefined,
     allocatable: kind === 'Node' ? allocatableOf((obj as Obj).status) : undefined,
@@ -175,21 +212,38 @@ export function selects(
   return entries.every(([k, v]) => labels?.[k] === v);
 }
 
+/** A filter typed by the user, compiled once for all the rows of a folder. */
+export interface RowFilter {
+  readonly text: string;
+  readonly matches: (row: ResourceRow) => boolean;
+  /** Why the text is not a valid label selector (nothing matches then). */
+  readonly error?: string;
+}
+
+/** Label selectors have an operator (`=`, `==`, `!=`, ` in (`, ` notin (`) or start with `!`; names never do. */
+const LOOKS_LIKE_SELECTOR = /[=!]|\s(not)?in\s*\(/;
+
 /**
- * A filter typed by the user: `key=value[,key2=value2]` or `key` (label exists) is a label filter; anything else
- * matches names containing it (case-insensitive).
+ * Compiles what the user typed into a folder's filter: a label selector as kubectl's `-l` takes it
+ * (`app=web,tier!=db`, `env in (prod,staging)`, `!canary`) when it has an operator, otherwise the text names
+ * contain (case-insensitive). Compiled once per filter, not per row: a folder may hold 50,000 rows.
  */
-export function matchesFilter(row: ResourceRow, filter: string): boolean {
+export function compileRowFilter(filter: string): RowFilter {
   const text = filter.trim();
-  if (text.length === 0) return true;
-  const isLabelFilter = /^[\w./-]+(!?=[\w./-]*)?(,[\w./-]+(!?=[\w./-]*)?)*$/.test(text) && /[=]/.test(text);
-  if (isLabelFilter) {
-    return text.split(',').every((term) => {
-      const negated = term.includes('!=');
-      const [key, value] = term.split(/!?=/) as [string, string | undefined];
-      const actual = row.labels?.[key];
-      return negated ? actual !== value : actual === value;
-    });
+  if (text.length === 0) return { text, matches: () => true };
+  if (LOOKS_LIKE_SELECTOR.test(text)) {
+    try {
+      const selector = parseLabelSelector(text);
+      return { text, matches: (row) => selector(row.labels) };
+    } catch (err) {
+      return { text, matches: () => false, error: err instanceof Error ? err.message : String(err) };
+    }
   }
-  return row.name.toLowerCase().includes(text.toLowerCase());
+  const lower = text.toLowerCase();
+  return { text, matches: (row) => row.name.toLowerCase().includes(lower) };
+}
+
+/** compileRowFilter for a single row (tests, one-off checks). */
+export function matchesFilter(row: ResourceRow, filter: string): boolean {
+  return compileRowFilter(filter).matches(row);
 }

@@ -166,14 +166,44 @@ export class ApplyService implements vscode.Disposable {
   ): Promise<{ left: vscode.Uri; right: vscode.Uri }> {
     const context = this.contextOf(options);
     const read = await this.read(uris);
+    const name = uris.length === 1 ? path.basename(uris[0]!.path) : 'manifests.yaml';
+    const shown = await this.previewRead(read, context, this.namespaceFor(context), name, this.label(uris));
+    this.previews.set(shown.id, { uris, context, read });
+    return { left: shown.left, right: shown.right };
+  }
+
+  /**
+   * Dry-runs documents that are not files of the workspace (a chart's `helm template` output) into `namespace`
+   * and shows the same per-document diff. Nothing is written, and the diff cannot be applied from here.
+   */
+  async previewDocuments(
+    docs: ManifestDoc[],
+    target: { context: string; namespace: string; name: string; label: string; notApplicable: string },
+    files: Map<string, vscode.Uri> = new Map(),
+  ): Promise<{ left: vscode.Uri; right: vscode.Uri; report: ApplyReport }> {
+    const context = this.contextOf({ context: target.context });
+    const shown = await this.previewRead({ docs, files }, context, target.namespace, target.name, target.label);
+    this.notApplicable.set(shown.id, target.notApplicable);
+    return shown;
+  }
+
+  /** Previews that are not applied from the diff, with the reason. */
+  private readonly notApplicable = new Map<string, string>();
+
+  private async previewRead(
+    read: ReadManifests,
+    context: string,
+    namespace: string,
+    name: string,
+    label: string,
+  ): Promise<{ id: string; left: vscode.Uri; right: vscode.Uri; report: ApplyReport }> {
     const { docs, files } = read;
-    const plan = await this.plan(docs, context);
+    const plan = await this.plan(docs, context, namespace);
     const previews = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Dry run on ${context}` },
       () => previewPlanned(this.sessions.get(context).client, plan, context),
     );
     const id = String(++this.counter);
-    const name = uris.length === 1 ? path.basename(uris[0]!.path) : 'manifests.yaml';
     const header = (p: PlannedDoc): string =>
       `# ${p.doc.source} document ${p.doc.index}: ${p.kind} ${p.ref?.namespace ? `${p.ref.namespace}/` : ''}${p.ref?.name ?? ''}`;
     const leftParts: string[] = [];
@@ -193,14 +223,13 @@ export class ApplyService implements vscode.Disposable {
     const right = vscode.Uri.from({ scheme: PREVIEW_SCHEME, path: `/${id}/dry-run/${name}` });
     this.texts.set(left.toString(), leftParts.join('---\n'));
     this.texts.set(right.toString(), rightParts.join('---\n'));
-    this.previews.set(id, { uris, context, read });
     const report: ApplyReport = { context, dryRun: true, results: previews.map((p) => p.result) };
-    this.log.info('apply', `preview of ${this.label(uris)} on ${context}: ${summaryOf(report)}`);
+    this.log.info('apply', `preview of ${label} on ${context}: ${summaryOf(report)}`);
     this.setDiagnostics(report, files);
     await vscode.commands.executeCommand('vscode.diff', left, right, `${name}: ${context} ↔ after apply (dry run)`, {
       preview: false,
     } satisfies vscode.TextDocumentShowOptions);
-    return { left, right };
+    return { id, left, right, report };
   }
 
   /** Applies what a preview diff shows (the same files, to the same context). */
@@ -210,6 +239,8 @@ export class ApplyService implements vscode.Disposable {
   ): Promise<ApplyReport | undefined> {
     const target = uri ?? vscode.window.activeTextEditor?.document.uri;
     const id = target?.scheme === PREVIEW_SCHEME ? target.path.split('/')[1] : undefined;
+    const why = id ? this.notApplicable.get(id) : undefined;
+    if (why) throw new Error(why);
     const preview = id ? this.previews.get(id) : undefined;
     if (!preview) throw new Error('Open an apply preview (Preview Apply) first; this one is no longer known');
     // What is applied is what the preview showed: if the files say something else now, nothing is applied.
@@ -295,6 +326,7 @@ export class ApplyService implements vscode.Disposable {
     for (const d of this.disposables) d.dispose();
     this.texts.clear();
     this.previews.clear();
+    this.notApplicable.clear();
   }
 
   // ── internals ─────────────────────────────────────────────────────────────────────────────────────────
@@ -417,9 +449,9 @@ export class ApplyService implements vscode.Disposable {
     return out;
   }
 
-  private async plan(docs: readonly ManifestDoc[], context: string): Promise<PlannedDoc[]> {
+  private async plan(docs: readonly ManifestDoc[], context: string, namespace?: string): Promise<PlannedDoc[]> {
     const session = this.sessions.get(context);
-    const target = { context, namespace: this.namespaceFor(context) };
+    const target = { context, namespace: namespace ?? this.namespaceFor(context) };
     const known = session.connectionState;
     const discover = async (): Promise<readonly ApiResource[]> => {
       try {

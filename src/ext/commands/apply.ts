@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { ApplyService } from '../apply/applyService';
+import type { ChartOptions, RenderedManifests } from '../apply/renderedManifests';
 import { Commands } from '../ids';
 import type { CommandTable } from '../registerCommands';
 
@@ -9,7 +10,16 @@ type ApplyCommand =
   | typeof Commands.previewApply
   | typeof Commands.applyFromPreview
   | typeof Commands.deleteFromManifest
-  | typeof Commands.kustomizeBuild;
+  | typeof Commands.kustomizeBuild
+  | typeof Commands.validateKustomization
+  | typeof Commands.renderChart
+  | typeof Commands.validateChart
+  | typeof Commands.previewChartUpgrade;
+
+/** The file or folder a chart or kustomization command is about: the Explorer's item, else the active editor's file. */
+function targetUri(arg: unknown): vscode.Uri | undefined {
+  return arg instanceof vscode.Uri ? arg : vscode.window.activeTextEditor?.document.uri;
+}
 
 /**
  * The files a command is about: the Explorer's selection (the clicked item and the others selected), the
@@ -29,8 +39,42 @@ export function manifestUris(arg: unknown, selection: unknown): vscode.Uri[] {
 }
 
 /** The handlers of the apply commands, spread into the command table. */
-export function applyCommands(apply: ApplyService): CommandTable<ApplyCommand> {
+export function applyCommands(apply: ApplyService, rendered: RenderedManifests): CommandTable<ApplyCommand> {
   return {
+    [Commands.renderChart]: {
+      title: 'rendering the chart',
+      run: (arg, options) => rendered.showRenderedChart(targetUri(arg), chartOptions(options)),
+    },
+    [Commands.validateChart]: {
+      title: 'validating the chart',
+      run: async (arg, options) => {
+        const result = await rendered.validateChart(targetUri(arg), chartOptions(options));
+        const n = result.problems.length;
+        void vscode.window.showInformationMessage(
+          n === 0
+            ? `Chart ${result.rendered.chartName} (release ${result.rendered.release}): no problems found in the rendered documents`
+            : `Chart ${result.rendered.chartName}: ${n} problem${n === 1 ? '' : 's'}, shown on the templates (Problems view)`,
+        );
+        return result;
+      },
+    },
+    [Commands.previewChartUpgrade]: {
+      title: 'previewing the chart upgrade',
+      run: (arg, options) => rendered.previewChartUpgrade(targetUri(arg), chartOptions(options)),
+    },
+    [Commands.validateKustomization]: {
+      title: 'validating the kustomization',
+      run: async (arg) => {
+        const result = await rendered.validateKustomization(targetUri(arg));
+        const n = result.problems.length;
+        void vscode.window.showInformationMessage(
+          n === 0
+            ? 'Kustomization: no problems found in the built documents'
+            : `Kustomization: ${n} problem${n === 1 ? '' : 's'}, shown on the source files (Problems view)`,
+        );
+        return result;
+      },
+    },
     [Commands.applyManifest]: {
       title: 'applying the manifest',
       run: (arg, selection) => apply.apply(manifestUris(arg, selection)),
@@ -71,4 +115,10 @@ export function applyCommands(apply: ApplyService): CommandTable<ApplyCommand> {
       run: (arg, selection) => apply.deleteFromManifest(manifestUris(arg, selection)),
     },
   };
+}
+
+/** Scripts and tests pass the chart options as the second argument (VS Code passes the selection there). */
+function chartOptions(arg: unknown): ChartOptions {
+  if (typeof arg !== 'object' || arg === null || Array.isArray(arg)) return {};
+  return arg as ChartOptions;
 }

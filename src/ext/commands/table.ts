@@ -14,6 +14,7 @@ import { documentCommands } from './documents';
 import type { RolloutActions } from '../rollout/rolloutCommands';
 import type { PortForwards } from '../portforward/portForwards';
 import type { ApplyService } from '../apply/applyService';
+import type { RenderedManifests } from '../apply/renderedManifests';
 import { applyCommands } from './apply';
 import { manifestCommands } from './schemaCommands';
 import type { ManifestEditor } from '../yaml/manifestEditor';
@@ -32,6 +33,7 @@ export interface CommandServices {
   rollouts: RolloutActions;
   portForwards: PortForwards;
   apply: ApplyService;
+  rendered: RenderedManifests;
   manifests: ManifestEditor;
   streams: StreamCommands;
   nodes: NodeCommands;
@@ -50,7 +52,7 @@ export function buildCommandTable(s: CommandServices): CommandTable {
     ...documentCommands(s.documents),
     ...s.rollouts.commands(),
     ...s.portForwards.commands(),
-    ...applyCommands(s.apply),
+    ...applyCommands(s.apply, s.rendered),
     ...manifestCommands(s.manifests),
     ...s.streams.commands(),
     ...s.nodes.commands(),

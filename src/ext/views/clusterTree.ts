@@ -7,7 +7,7 @@ import { DisposableStore } from '../../core/common/disposable';
 import type { ListSnapshot } from '../../core/watch/watchedList';
 import { Emitter } from '../../core/common/event';
 import { catalogEntry, NAMESPACED_CATEGORIES, type Category } from '../../core/resources/catalog';
-import { matchesFilter, selects, type ResourceRow } from '../../core/resources/rows';
+import { compileRowFilter, selects, type ResourceRow, type RowFilter } from '../../core/resources/rows';
 import {
   NodeRegistry,
   type HelmFolderNode,
@@ -64,6 +64,12 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
   /** Node id → the lists it holds (see hold()). */
   private readonly held = new Map<string, { context: string; key: ResourceKey }[]>();
   private readonly filters = new Map<string, string>();
+  /** Folder filters compiled once (a folder may hold 50,000 rows, refreshed every 250 ms under churn). */
+  private readonly compiledFilters = new Map<string, RowFilter>();
+  private readonly filteredRows = new Map<
+    string,
+    { items: readonly ResourceRow[]; filter: RowFilter; result: readonly ResourceRow[] }
+  >();
   private readonly pageLimits = new Map<string, number>();
   private readonly rootListed = this.store.add(new Emitter<{ requestedAt: number; contexts: number }>());
   /** Fires each time the root's items are handed to VS Code: when VS Code asked (performance.now()), how many. */
@@ -218,6 +224,8 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
   setFilter(node: Node, filter: string | undefined): void {
     if (filter?.trim()) this.filters.set(node.id, filter.trim());
     else this.filters.delete(node.id);
+    this.compiledFilters.delete(node.id);
+    this.filteredRows.delete(node.id);
     this.pageLimits.delete(node.id);
     this.changed.fire(node);
   }
@@ -539,12 +547,29 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
     if (loading && snap.items.length === 0) return [this.nodes.message(folder.id, 'Loading…', 'loading')];
     if (snap.state === 'failed' && snap.error) return [this.nodes.message(folder.id, snap.error.message, 'error')];
     const filter = this.filters.get(folder.id);
-    const items = filter ? snap.items.filter((row) => matchesFilter(row, filter)) : snap.items;
+    const compiled = filter ? this.compiledFilter(folder.id, filter) : undefined;
+    if (compiled?.error) return [this.nodes.message(folder.id, compiled.error, 'error')];
+    const items = compiled ? this.filtered(folder.id, snap.items, compiled) : snap.items;
     const retrying = snap.state === 'retrying' ? snap.error?.message : undefined;
     const rows = this.page(folder.id, folder.context, folder.key, items, retrying, filter);
     // The first pages of a big list are shown while the rest arrives.
     if (!loading) return rows;
     return [this.nodes.message(folder.id, `Loading… (${snap.items.length} so far)`, 'loading'), ...rows];
+  }
+
+  /** A folder's rows through its filter, computed once per list snapshot (snapshots are new arrays on change). */
+  private filtered(id: string, items: readonly ResourceRow[], filter: RowFilter): readonly ResourceRow[] {
+    const cached = this.filteredRows.get(id);
+    if (cached?.items === items && cached.filter === filter) return cached.result;
+    const result = items.filter(filter.matches);
+    this.filteredRows.set(id, { items, filter, result });
+    return result;
+  }
+
+  private compiledFilter(id: string, text: string): RowFilter {
+    let compiled = this.compiledFilters.get(id);
+    if (compiled?.text !== text) this.compiledFilters.set(id, (compiled = compileRowFilter(text)));
+    return compiled;
   }
 
   /** The first page of rows, and a "show more" row: VS Code is never handed tens of thousands of siblings. */
@@ -557,8 +582,11 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
     filter?: string,
   ): Node[] {
     const limit = this.pageLimits.get(parentId) ?? this.pageSize();
-    const shown = items.slice(0, limit).map((row) => this.nodes.resource(parentId, context, key, row));
-    this.nodes.prune(parentId, new Set(shown.map((n) => n.id)));
+    const page = this.nodes.nextPage();
+    const count = Math.min(limit, items.length);
+    const shown: Node[] = new Array<Node>(count);
+    for (let i = 0; i < count; i++) shown[i] = this.nodes.resource(parentId, context, key, items[i]!, page);
+    this.nodes.prune(parentId, count, page);
     const out: Node[] = [];
     if (retrying) out.push(this.nodes.message(parentId, `${retrying} (retrying)`, 'error'));
     out.push(...shown);

@@ -103,6 +103,13 @@ export interface HelmObjectNode {
  */
 export class NodeRegistry {
   private readonly nodes = new Map<string, Node>();
+  /**
+   * Resource nodes by parent id, then uid: a folder may show 50,000 rows and refresh every 250 ms, so finding a
+   * row's node is one lookup without building its id, and pruning touches only that parent's nodes. `seen` is the
+   * page (see nextPage()) that last showed the node.
+   */
+  private readonly resources = new Map<string, Map<string, { node: ResourceNode; seen: number }>>();
+  private pageCount = 0;
 
   context(context: string): ContextNode {
     return this.intern({ type: 'context', id: `ctx:${context}`, context });
@@ -160,15 +167,24 @@ export class NodeRegistry {
     }
   }
 
+  /** A stamp for the nodes one getChildren hands out (see resource() and prune()). */
+  nextPage(): number {
+    return ++this.pageCount;
+  }
+
   /** `parentId` keeps ids unique when the same object shows under several parents (folder, owner, node). */
-  resource(parentId: string, context: string, key: ResourceKey, row: ResourceRow): ResourceNode {
-    const id = `res:${parentId}:${row.uid}`;
-    const existing = this.nodes.get(id) as ResourceNode | undefined;
+  resource(parentId: string, context: string, key: ResourceKey, row: ResourceRow, page = 0): ResourceNode {
+    let byUid = this.resources.get(parentId);
+    if (!byUid) this.resources.set(parentId, (byUid = new Map<string, { node: ResourceNode; seen: number }>()));
+    const existing = byUid.get(row.uid);
     if (existing) {
-      existing.row = row;
-      return existing;
+      existing.node.row = row;
+      existing.seen = page;
+      return existing.node;
     }
-    return this.intern({ type: 'resource', id, context, key, row });
+    const node: ResourceNode = { type: 'resource', id: `res:${parentId}:${row.uid}`, context, key, row };
+    byUid.set(row.uid, { node, seen: page });
+    return node;
   }
 
   message(parentId: string, text: string, severity: MessageNode['severity'], detail?: string): MessageNode {
@@ -190,16 +206,21 @@ export class NodeRegistry {
     return this.nodes.get(`folder:${context}:${keyId(key)}`) as FolderNode | undefined;
   }
 
-  /** Forgets resource nodes under a parent that are no longer shown, so the registry does not grow forever. */
-  prune(parentId: string, keep: ReadonlySet<string>): void {
-    const prefix = `res:${parentId}:`;
-    for (const id of this.nodes.keys()) {
-      if (id.startsWith(prefix) && !keep.has(id)) this.nodes.delete(id);
-    }
+  /**
+   * Forgets the resource nodes under a parent that the page `page` did not show (`shown` of them), so the registry
+   * does not grow forever (it holds at most twice what is shown, or 1,000 more). Nothing is walked below that.
+   */
+  prune(parentId: string, shown: number, page: number): void {
+    const byUid = this.resources.get(parentId);
+    // Some slack: a filter typed and cleared, or a page shown and hidden again, does not walk a big folder each time.
+    if (!byUid || byUid.size <= shown + Math.max(1000, shown)) return;
+    for (const [uid, entry] of byUid) if (entry.seen !== page) byUid.delete(uid);
+    if (byUid.size === 0) this.resources.delete(parentId);
   }
 
   clear(): void {
     this.nodes.clear();
+    this.resources.clear();
   }
 
   private intern<T extends Node>(node: T): T {

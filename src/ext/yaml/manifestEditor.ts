@@ -18,7 +18,7 @@ import {
 import type { OutputLogger } from '../log';
 import type { WindowState } from '../windowState';
 import { WorkspaceCrds } from './workspaceCrds';
-import { Commands } from '../ids';
+import { Commands, DocumentSchemes } from '../ids';
 import { languageClientModule } from './languageClient';
 
 /** Which schemas to validate against: the window's context (default), a chosen context, or the bundled schema. */
@@ -245,7 +245,58 @@ export class ManifestEditor implements vscode.Disposable {
   }
 
   private isYaml(doc: vscode.TextDocument): boolean {
-    return doc.languageId === 'yaml' && (doc.uri.scheme === 'file' || doc.uri.scheme === 'untitled');
+    return (
+      doc.languageId === 'yaml' &&
+      (doc.uri.scheme === 'file' || doc.uri.scheme === 'untitled' || doc.uri.scheme === DocumentSchemes.rendered)
+    );
+  }
+
+  /** Waiting for the server's diagnostics of a document (validate()). */
+  private readonly waiters = new Map<string, (diagnostics: readonly vscode.Diagnostic[]) => void>();
+
+  /**
+   * Validates a document the way the editor does (the same server, schemas and choice of cluster) and resolves
+   * with the problems the server published for it: meant for rendered output (`kubeWorkbench-rendered:`, a new URI
+   * per rendering), opened here. Rejects after `timeoutMs` without an answer.
+   */
+  async validate(uri: vscode.Uri, timeoutMs = 60_000): Promise<readonly vscode.Diagnostic[]> {
+    const key = uri.toString();
+    const what = uri.path.split('/').pop() ?? key;
+    let settle: ((diagnostics: readonly vscode.Diagnostic[]) => void) | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const answered = new Promise<readonly vscode.Diagnostic[]>((resolve, reject) => {
+      settle = resolve;
+      timer = setTimeout(
+        () =>
+          reject(
+            new Error(`the YAML language server did not validate ${what} within ${timeoutMs / 1000} s (see the log)`),
+          ),
+        timeoutMs,
+      );
+    });
+    // Registered before the document is opened: the server's first answer for it is what we wait for.
+    this.waiters.set(key, (diagnostics) => settle?.(diagnostics));
+    let sub: vscode.Disposable | undefined;
+    try {
+      if (this.redHat === 'registered') {
+        // Red Hat's server publishes into its own collection: take the first change for this document.
+        sub = vscode.languages.onDidChangeDiagnostics((e) => {
+          if (e.uris.some((u) => u.toString() === key)) settle?.(vscode.languages.getDiagnostics(uri));
+        });
+      }
+      let doc = await vscode.workspace.openTextDocument(uri);
+      if (doc.languageId !== 'yaml') doc = await vscode.languages.setTextDocumentLanguage(doc, 'yaml');
+      if (!this.isYaml(doc)) throw new Error(`${what} is not a YAML document; nothing was validated`);
+      const too = this.tooComplex(doc);
+      if (too) throw new Error(`${what} is too complex to validate (${too}); nothing was validated`);
+      if (!this.wanted(doc)) return [];
+      this.consider(doc);
+      return await answered;
+    } finally {
+      clearTimeout(timer);
+      this.waiters.delete(key);
+      sub?.dispose();
+    }
   }
 
   /** Should the language server see this document? */
@@ -257,7 +308,7 @@ export class ManifestEditor implements vscode.Disposable {
   }
 
   private consider(doc: vscode.TextDocument): void {
-    if (!this.isYaml(doc)) return;
+    if (!this.isYaml(doc) || doc.isClosed) return;
     this.updateOwnDiagnostics(doc);
     if (this.redHat === 'registered') {
       this.prepareForRedHat(doc);
@@ -286,7 +337,9 @@ export class ManifestEditor implements vscode.Disposable {
 
   /** "This document is too complex" lives in our own collection: the server never sees such a file. */
   private updateOwnDiagnostics(doc: vscode.TextDocument): void {
-    if (!this.isYaml(doc)) return;
+    // A late event of a closed document (the language client delivers changes late) must not label the next
+    // document that reuses its untitled URI.
+    if (!this.isYaml(doc) || doc.isClosed) return;
     const why = this.tooComplex(doc);
     if (!why) {
       this.ownDiagnostics.delete(doc.uri);
@@ -327,6 +380,7 @@ export class ManifestEditor implements vscode.Disposable {
       documentSelector: [
         { language: 'yaml', scheme: 'file' },
         { language: 'yaml', scheme: 'untitled' },
+        { language: 'yaml', scheme: DocumentSchemes.rendered },
       ],
       initializationOptions: { l10nPath: this.extension.asAbsolutePath(join('dist', 'l10n')) },
       outputChannelName: 'Kube Workbench YAML',
@@ -362,7 +416,11 @@ export class ManifestEditor implements vscode.Disposable {
         },
         // Only documents the server has now: a late result for a closed one (an untitled name is reused by the
         // next new document) must not show on whatever is open under that URI later.
-        handleDiagnostics: (uri, diagnostics, next) => next(uri, this.served.has(uri.toString()) ? diagnostics : []),
+        handleDiagnostics: (uri, diagnostics, next) => {
+          const served = this.served.has(uri.toString());
+          if (served) this.waiters.get(uri.toString())?.(diagnostics);
+          next(uri, served ? diagnostics : []);
+        },
         didSave: (doc, next) => (this.served.has(doc.uri.toString()) ? next(doc) : Promise.resolve()),
         didClose: (doc, next) => {
           if (!this.served.delete(doc.uri.toString())) return Promise.resolve();

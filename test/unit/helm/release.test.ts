@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
+import { parseAllDocuments } from 'yaml';
 import {
   HelmStorageError,
   chartLabel,
@@ -185,4 +186,49 @@ describe('Helm release storage', () => {
     assert.deepEqual(manifestObjects('---\n# only a comment\n---\nkind: X\n---\n: [broken\n'), []);
     assert.equal(manifestObjects(MANIFEST).length, 2);
   });
+});
+
+describe('manifestObjects: the line scan reads what the YAML parser reads', () => {
+  // Each document alone, through the parser (the old way) and through manifestObjects (scan, or parser fallback).
+  const viaParser = (text: string): unknown[] =>
+    parseAllDocuments(text).flatMap((doc) => {
+      if (doc.errors.length > 0) return [];
+      const v = (doc.toJS({ maxAliasCount: 100 }) ?? {}) as Record<string, unknown>;
+      const m = (v.metadata ?? {}) as Record<string, unknown>;
+      const s = (x: unknown): string => (typeof x === 'string' ? x : '');
+      if (!s(v.kind) || !s(m.name)) return [];
+      return [
+        {
+          apiVersion: s(v.apiVersion),
+          kind: s(v.kind),
+          name: s(m.name),
+          ...(s(m.namespace) ? { namespace: s(m.namespace) } : {}),
+        },
+      ];
+    });
+  const cases: Record<string, string> = {
+    helm: '---\n# Source: c/templates/a.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web-config\n  labels:\n    name: not-this\ndata:\n  name: nor-this\n',
+    quoted: 'apiVersion: "apps/v1"\nkind: \'Deployment\'\nmetadata:\n  namespace: "team-a" # here\n  name: web\n',
+    flowMetadata: 'apiVersion: v1\nkind: Service\nmetadata: {name: flow, namespace: ns}\n',
+    anchors: 'apiVersion: v1\nkind: &k Secret\nmetadata:\n  name: *k\n',
+    merge: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  <<: {name: merged}\n',
+    multiLineName: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: first\n    second\n',
+    notText:
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: 12345\n---\napiVersion: v1\nkind: true\nmetadata:\n  name: x\n',
+    escapes: 'apiVersion: v1\nkind: "Config\\u004dap"\nmetadata:\n  name: "a\\tb"\n',
+    quotedOverLines: 'apiVersion: v1\ndata: "a\nkind: Fake\nz: b"\nmetadata:\n  name: n\n',
+    deeperIndent: 'apiVersion: v1\nkind: Pod\nmetadata:\n    labels:\n      name: inner\n    name: four-spaces\n',
+    duplicate: 'apiVersion: v1\nkind: A\nkind: B\nmetadata:\n  name: dup\n',
+    noName: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  labels: {}\n',
+    list: '- apiVersion: v1\n  kind: ConfigMap\n',
+    tagged: '--- !!map\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: tagged\n',
+    emptyFlows: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: e\n  labels: {}\n  finalizers: []\ndata: {}\n',
+    blockScalar:
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n  annotations:\n    note: |\n      name: not-this\ndata:\n  x: |\n    kind: Nope\n',
+  };
+  for (const [name, text] of Object.entries(cases)) {
+    it(name, () => {
+      assert.deepEqual(manifestObjects(text), viaParser(text));
+    });
+  }
 });

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { matchesFilter, selects, toRow } from '../../../src/core/resources/rows';
+import { compileRowFilter, matchesFilter, selects, toRow } from '../../../src/core/resources/rows';
 import { catalogEntry } from '../../../src/core/resources/catalog';
 
 const pod = (name: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
@@ -55,6 +55,16 @@ describe('filters and selectors', () => {
     assert.ok(matchesFilter(row, 'app=web,tier=front'));
     assert.ok(!matchesFilter(row, 'app=db'));
     assert.ok(matchesFilter(row, 'tier!=back'));
+  });
+  it('takes set-based selectors and says why a selector is not valid', () => {
+    assert.ok(matchesFilter(row, 'app in (web,db)'));
+    assert.ok(!matchesFilter(row, 'app notin (web)'));
+    assert.ok(matchesFilter(row, '!canary'));
+    assert.ok(!matchesFilter(row, '!app'));
+    const bad = compileRowFilter('app=(web');
+    assert.match(bad.error ?? '', /not valid/);
+    assert.equal(bad.matches(row), false);
+    assert.equal(compileRowFilter('  ').matches(row), true);
   });
   it('selects pods the way a Service does; an empty selector selects nothing', () => {
     assert.ok(selects({ app: 'web' }, row.labels));

@@ -2,7 +2,7 @@
 // Builds (if needed) and runs the local Kubernetes control plane of
 // test/cluster (see test/cluster/README.md).
 //
-//   node scripts/cluster.mjs [--kubeconfig PATH] [--nodes N] [--pods N] [--seed] [--keep-data] [--verbose]
+//   node scripts/cluster.mjs [--kubeconfig PATH] [--nodes N] [--pods N] [--seed] [--metrics] [--keep-data] [--verbose]
 //   node scripts/cluster.mjs --build-only     builds if needed, prints the binary path
 //
 // The binary is cached in ${XDG_CACHE_HOME:-~/.cache}/kube-workbench/cluster-<hash>/,
@@ -133,6 +133,13 @@ async function main() {
   const extra = args.some((a) => a === '--exec-plugin' || a.startsWith('--exec-plugin='))
     ? []
     : ['--exec-plugin', execPluginPath()];
+  // --metrics: a real metrics-server (built from Go modules, scripts/metrics-server.mjs) serves metrics.k8s.io.
+  const metricsAt = args.indexOf('--metrics');
+  if (metricsAt >= 0) {
+    args.splice(metricsAt, 1);
+    const metrics = await import('./metrics-server.mjs');
+    extra.push('--metrics-server', await metrics.build());
+  }
   // --exit-with-parent: the cluster stops even if this script is killed without a chance to forward a signal.
   const child = spawn(bin, [...args, ...extra, '--exit-with-parent'], { stdio: 'inherit' });
   const forward = (sig) => () => {

@@ -15,7 +15,8 @@
 #      See /work/shared/guide/HARNESS.md for why each step is needed (offline machine, root, native rebuilds).
 #   4. `node scripts/cluster.mjs --build-only` when that script exists (prebuilds the Go control plane; slow once,
 #      cached afterwards by that script itself), and `node scripts/helm.mjs --build-only` (a helm binary for the
-#      tests, built from helm.sh/helm/v3 like the control plane, cached the same way).
+#      tests, built from helm.sh/helm/v3 like the control plane, cached the same way) and
+#      `node scripts/metrics-server.mjs --build-only` (metrics-server for the tests' metrics.k8s.io, the same way).
 #   5. `node scripts/lib/testTools.mjs`: the command-line tools the tests use (kustomize), built from Go modules
 #      into the same cache.
 #
@@ -128,6 +129,8 @@ if [ -f "$REPO_ROOT/scripts/cluster.mjs" ]; then
     (cd "$REPO_ROOT" && PATH="$PATH:/usr/local/go/bin" node scripts/cluster.mjs --build-only)
     log "node scripts/helm.mjs --build-only (helm for the tests, from Go modules)"
     (cd "$REPO_ROOT" && PATH="$PATH:/usr/local/go/bin" node scripts/helm.mjs --build-only)
+    log "node scripts/metrics-server.mjs --build-only (metrics-server for the tests, from Go modules)"
+    (cd "$REPO_ROOT" && PATH="$PATH:/usr/local/go/bin" node scripts/metrics-server.mjs --build-only)
   else
     log "skipping control-plane build: no Go toolchain (cluster tests will be skipped)"
   fi

@@ -22,6 +22,7 @@ const steps = [
       '--test',
       '--test-reporter=spec',
       'test/cluster/cluster.test.ts',
+      'test/cluster/metrics.test.ts',
       'test/cluster/corpus.test.ts',
       'test/cluster/mcp.test.ts',
     ],

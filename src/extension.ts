@@ -22,6 +22,8 @@ import { LanguageModelTools } from './ext/agent/languageModelTools';
 import { NodeCommands } from './ext/nodes/nodeCommands';
 import { EventsTimeline } from './ext/documents/eventsTimeline';
 import { HelmActions } from './ext/helm/helmActions';
+import { MetricsService } from './core/metrics/metricsService';
+import { TopDocuments } from './ext/documents/topDocument';
 import { RenderedManifests } from './ext/apply/renderedManifests';
 
 /** What the extension hands to its integration tests (and to other extensions, one day). */
@@ -44,6 +46,10 @@ export interface KubeWorkbenchApi {
   readonly rendered: RenderedManifests;
   /** Helm releases: documents, history, diff, rollback and uninstall (tests bring their own confirmations). */
   readonly helm: HelmActions;
+  /** CPU and memory from metrics.k8s.io (tests count its requests). */
+  readonly metrics: MetricsService;
+  /** Top documents (tests read their text). */
+  readonly top: TopDocuments;
   /** The agent tools registered with vscode.lm (tests read their confirmations). */
   readonly agentTools: LanguageModelTools;
   /** When activate() began and when the Clusters view first got its contexts (`npm run bench` reads these). */
@@ -72,6 +78,7 @@ export function activate(context: vscode.ExtensionContext): KubeWorkbenchApi {
     );
     const sessions = own(new SessionRegistry(() => kubeconfig.current, { log, gate: guard.rule }));
     const state = own(new WindowState(context.workspaceState, kubeconfig));
+    const metrics = own(new MetricsService({ sessions, log, refreshMs: () => config.metricsRefreshMs() }));
     const tree = own(
       new ClusterTreeProvider(
         kubeconfig,
@@ -79,6 +86,8 @@ export function activate(context: vscode.ExtensionContext): KubeWorkbenchApi {
         state,
         () => config.treePageSize(),
         (context) => guard.policy(context),
+        250,
+        metrics,
       ),
     );
     const view = own(vscode.window.createTreeView(Views.clusters, { treeDataProvider: tree, showCollapseAll: true }));
@@ -99,6 +108,7 @@ export function activate(context: vscode.ExtensionContext): KubeWorkbenchApi {
     own(vscode.window.createTreeView(Views.portForwards, { treeDataProvider: portForwards }));
     const agentTools = own(new LanguageModelTools(kubeconfig, sessions, guard, log));
     const helm = own(new HelmActions(sessions, kubeconfig, guard, log));
+    const top = own(new TopDocuments(sessions, metrics, state, log));
     const streams = new StreamCommands(sessions, own(new LogDocuments(log)), guard, log);
     own(
       registerCommands(
@@ -118,6 +128,7 @@ export function activate(context: vscode.ExtensionContext): KubeWorkbenchApi {
           nodes: new NodeCommands(sessions, guard, log),
           events: own(new EventsTimeline(sessions, log)),
           helm,
+          top,
         }),
         log,
       ),
@@ -132,6 +143,7 @@ export function activate(context: vscode.ExtensionContext): KubeWorkbenchApi {
     own(
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (config.affectsKubeconfig(event)) kubeconfig.reload();
+        if (config.affectsMetrics(event)) tree.refreshAll();
         if (config.affectsGuard(event)) {
           statusBar.update();
           tree.refreshAll();
@@ -179,6 +191,8 @@ export function activate(context: vscode.ExtensionContext): KubeWorkbenchApi {
       guard,
       agentTools,
       helm,
+      metrics,
+      top,
       startupTimings: () => startup.snapshot(),
     };
   } catch (err) {

@@ -346,7 +346,9 @@ export async function startClusterForTests({ repoRoot, log = (m) => console.log(
   if (typeof startCluster !== 'function') throw new Error(`${index} does not export startCluster()`);
   const t0 = Date.now();
   log('starting the local control plane (test/cluster) ...');
-  const cluster = await startCluster({ seed: true });
+  // With a real metrics-server (metrics.k8s.io, kubectl top) unless KWB_CLUSTER_METRICS=0: it adds about 35 s to
+  // the start (cluster ready waits for the pods' numbers) and about 90 MiB (test/cluster/README.md).
+  const cluster = await startCluster({ seed: true, metrics: process.env.KWB_CLUSTER_METRICS !== '0' });
   const c = cluster.contexts ?? {};
   const contextNames = (Array.isArray(c) ? c : Object.values(c)).map((x) => (typeof x === 'string' ? x : x?.name));
   log(

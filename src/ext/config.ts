@@ -11,6 +11,15 @@ export const config = {
     const value = vscode.workspace.getConfiguration(SETTINGS_SECTION).get<number>('tree.pageSize', 500);
     return Math.max(50, Math.min(5000, value));
   },
+  /** How often metrics are read while shown, in milliseconds; 0: metrics off. */
+  metricsRefreshMs(): number {
+    const value = vscode.workspace.getConfiguration(SETTINGS_SECTION).get<number>('metrics.refreshSeconds', 15);
+    if (!Number.isFinite(value) || value <= 0) return 0;
+    return Math.max(5, Math.min(3600, value)) * 1000;
+  },
+  affectsMetrics(event: vscode.ConfigurationChangeEvent): boolean {
+    return event.affectsConfiguration(`${SETTINGS_SECTION}.metrics.refreshSeconds`);
+  },
   /** The kustomize program (empty: `kustomize` on PATH). Machine-scoped: a workspace cannot choose what runs. */
   kustomizePath(): string {
     return vscode.workspace.getConfiguration(SETTINGS_SECTION).get<string>('kustomize.path', '');

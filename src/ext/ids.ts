@@ -61,6 +61,8 @@ export const Commands = {
   validateChart: `${PREFIX}.validateChart`,
   previewChartUpgrade: `${PREFIX}.previewChartUpgrade`,
   validateKustomization: `${PREFIX}.validateKustomization`,
+  showTop: `${PREFIX}.showTop`,
+  sortTop: `${PREFIX}.sortTop`,
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 
@@ -99,5 +101,7 @@ export const DocumentSchemes = {
    * `kubeWorkbench-rendered:/<n>/<chart or kustomization>.yaml`. The manifest editor validates these like files.
    */
   rendered: `${PREFIX}-rendered`,
+  /** Top documents: `kubeWorkbench-top:/<context>/<namespace|_all|_nodes>.top.txt?sort=cpu|memory`. */
+  top: `${PREFIX}-top`,
 } as const;
 export const DESCRIBE_EXTENSION = '.describe.txt';

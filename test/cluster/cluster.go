@@ -283,6 +283,9 @@ func (s *supervisor) createNodes(ctx context.Context) error {
 				},
 			},
 		}
+		if s.metricsEnabled() {
+			n.Annotations[resourceMetricsPathAnnotation] = "/metrics/nodes/" + name + "/metrics/resource"
+		}
 		if _, err := s.client.CoreV1().Nodes().Create(ctx, n, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
 			return err
 		}

@@ -12,7 +12,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { appendFile, mkdir, readdir, readFile } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '..', '..');
@@ -38,6 +38,11 @@ export interface StartClusterOptions {
   keepData?: boolean;
   /** Copy component logs to this process's stderr. */
   verbose?: boolean;
+  /**
+   * Run a real metrics-server (built from Go modules by scripts/metrics-server.mjs) so that metrics.k8s.io and
+   * `kubectl top` work; `cluster ready` then waits for the first numbers. Default false.
+   */
+  metrics?: boolean;
   /** How long to wait for `cluster ready` (after the binary is built); default 180 s. */
   readyTimeoutMs?: number;
   /** How long a first build may take; default 60 minutes. */
@@ -94,6 +99,13 @@ export async function buildCluster(timeoutMs = 60 * 60 * 1000): Promise<string> 
       resolveP(stdout.trim().split('\n').pop() ?? '');
     });
   });
+}
+
+/** Builds metrics-server if needed (scripts/metrics-server.mjs, cached by the hash of its go.mod/go.sum). */
+export async function buildMetricsServer(): Promise<string> {
+  const script = pathToFileURL(join(repoRoot, 'scripts', 'metrics-server.mjs')).href;
+  const mod = (await import(script)) as { build(o: { quiet?: boolean }): Promise<string> };
+  return mod.build({ quiet: false });
 }
 
 function tail(text: string, lines: number): string {
@@ -153,6 +165,7 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Loca
   if (opts.nodes !== undefined) args.push('--nodes', String(opts.nodes));
   if (opts.pods !== undefined) args.push('--pods', String(opts.pods));
   if (opts.seed) args.push('--seed');
+  if (opts.metrics) args.push('--metrics-server', await buildMetricsServer());
   if (opts.kubeconfig) args.push('--kubeconfig', resolve(opts.kubeconfig));
   if (opts.keepData) args.push('--keep-data');
   if (opts.verbose) args.push('--verbose');

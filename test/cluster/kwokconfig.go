@@ -82,6 +82,9 @@ func (s *supervisor) writeKwokConfig() error {
 		podfast.DefaultPodDelete,
 		restartOnceStage,
 	}
+	if s.metricsEnabled() {
+		docs = append(docs, metricsKwokConfig()...)
+	}
 	defaultLog := s.path("logs", "_default.log")
 	if err := os.WriteFile(defaultLog, []byte(criLines("stdout", "kwb-cluster: this pod has no log file of its own")), 0o644); err != nil {
 		return err

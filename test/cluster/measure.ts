@@ -2,7 +2,7 @@
  * Measures the local cluster: start-to-ready time and resident memory (VmRSS
  * from /proc, summed over the supervisor and its process tree).
  *
- *   node --import tsx test/cluster/measure.ts [--pods N] [--nodes N] [--seed] [--idle-seconds S]
+ *   node --import tsx test/cluster/measure.ts [--pods N] [--nodes N] [--seed] [--metrics] [--idle-seconds S]
  */
 import { readdirSync, readFileSync } from 'node:fs';
 
@@ -80,6 +80,7 @@ async function main() {
     pods,
     nodes,
     seed: process.argv.includes('--seed'),
+    metrics: process.argv.includes('--metrics'),
     readyTimeoutMs: 30 * 60 * 1000,
   });
   console.log(

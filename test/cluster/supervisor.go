@@ -43,6 +43,8 @@ type options struct {
 	execPlugin string
 	stateDir   string
 	withParent bool
+	// metricsServer is the metrics-server binary (scripts/cluster.mjs --metrics builds it); empty: no metrics.
+	metricsServer string
 }
 
 // child is one supervised component process.
@@ -83,6 +85,7 @@ func runSupervisor(args []string) int {
 	fs.BoolVar(&o.verbose, "verbose", false, "copy component logs to stderr")
 	fs.StringVar(&o.execPlugin, "exec-plugin", "", "path of the exec credential plugin script for the kwb-exec context (default: a copy in the state dir)")
 	fs.StringVar(&o.stateDir, "state-dir", "", "state directory (default: a new temp dir)")
+	fs.StringVar(&o.metricsServer, "metrics-server", "", "path of a metrics-server binary: serve metrics.k8s.io (kwok usage, aggregated API) and wait for it before 'cluster ready'")
 	fs.BoolVar(&o.withParent, "exit-with-parent", false, "stop when the parent process exits (used by scripts/cluster.mjs and index.ts)")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -223,7 +226,11 @@ func (s *supervisor) start(ctx context.Context) error {
 	fmt.Printf("state dir: %s\n", s.state)
 	fmt.Printf("component logs: %s\n", s.path("components"))
 
-	for _, name := range []string{"etcd-client", "etcd-peer", "apiserver", "kwok", "kwok-internal", "offline"} {
+	portNames := []string{"etcd-client", "etcd-peer", "apiserver", "kwok", "kwok-internal", "offline"}
+	if s.metricsEnabled() {
+		portNames = append(portNames, "metrics-server")
+	}
+	for _, name := range portNames {
 		p, err := freePort()
 		if err != nil {
 			return err
@@ -306,6 +313,15 @@ func (s *supervisor) start(ctx context.Context) error {
 	if err := s.waitNodesReady(ctx, 60*time.Second); err != nil {
 		return err
 	}
+	if s.metricsEnabled() {
+		// Started before the seed, so that its first scrapes overlap with the seeding.
+		if err := s.spawnProgram("metrics-server", s.opts.metricsServer, s.metricsServerArgs()); err != nil {
+			return err
+		}
+		if err := s.registerMetricsAPI(ctx); err != nil {
+			return fmt.Errorf("metrics API: %w", err)
+		}
+	}
 	if s.opts.seed {
 		if err := s.runSeed(ctx); err != nil {
 			return fmt.Errorf("seed: %w", err)
@@ -321,13 +337,22 @@ func (s *supervisor) start(ctx context.Context) error {
 			return err
 		}
 	}
+	if s.metricsEnabled() {
+		if err := s.waitMetricsReady(ctx, s.opts.seed || s.opts.pods > 0, 180*time.Second); err != nil {
+			return err
+		}
+	}
 	if err := s.writeUserKubeconfig(); err != nil {
 		return err
 	}
 	fmt.Printf("server: https://127.0.0.1:%d\n", s.ports["apiserver"])
 	fmt.Printf("kubeconfig: %s\n", s.userKubeconfigPath())
 	fmt.Printf("contexts: %s,%s,%s,%s\n", ctxAdmin, ctxViewer, ctxExec, ctxOffline)
-	fmt.Printf("ports: apiserver=%d etcd-client=%d etcd-peer=%d kwok=%d kwok-internal=%d\n", s.ports["apiserver"], s.ports["etcd-client"], s.ports["etcd-peer"], s.ports["kwok"], s.ports["kwok-internal"])
+	metricsPort := ""
+	if s.metricsEnabled() {
+		metricsPort = fmt.Sprintf(" metrics-server=%d", s.ports["metrics-server"])
+	}
+	fmt.Printf("ports: apiserver=%d etcd-client=%d etcd-peer=%d kwok=%d kwok-internal=%d%s\n", s.ports["apiserver"], s.ports["etcd-client"], s.ports["etcd-peer"], s.ports["kwok"], s.ports["kwok-internal"], metricsPort)
 	fmt.Printf("pids: supervisor=%d%s\n", os.Getpid(), s.childPids())
 	return nil
 }
@@ -370,6 +395,9 @@ func (s *supervisor) writePKI() error {
 		{name: "apiserver-kubelet-client", cn: "kube-apiserver-kubelet-client", orgs: []string{"system:masters"}, client: true},
 		{name: "kwok-serving", cn: "kwok-kubelet", server: true, ips: loop, dns: []string{"localhost"}},
 	}
+	if s.metricsEnabled() {
+		specs = append(specs, metricsCerts()...)
+	}
 	for _, spec := range specs {
 		if _, _, err := p.issue(spec); err != nil {
 			return err
@@ -388,6 +416,13 @@ func (s *supervisor) writePKI() error {
 // the supervisor dies (Pdeathsig) and lives in its own process group so that
 // a Ctrl-C on the terminal reaches the supervisor only.
 func (s *supervisor) spawn(name string, args []string) error {
+	return s.spawnProgram(name, s.self, append([]string{name}, args...))
+}
+
+// spawnProgram starts `program` (this binary again, or another one such as
+// metrics-server) with `args` as the component `name`, supervised like the
+// others.
+func (s *supervisor) spawnProgram(name, program string, args []string) error {
 	logPath := s.path("components", name+".log")
 	f, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
@@ -397,8 +432,8 @@ func (s *supervisor) spawn(name string, args []string) error {
 	if s.opts.verbose {
 		out = io.MultiWriter(f, &prefixWriter{prefix: "[" + name + "] ", w: os.Stderr})
 	}
-	cmd := exec.Command(s.self, append([]string{name}, args...)...)
-	if exe, err := os.Executable(); err == nil {
+	cmd := exec.Command(program, args...)
+	if exe, err := os.Executable(); err == nil && program == s.self {
 		cmd.Args[0] = exe // what ps shows; the program itself is s.self
 	}
 	cmd.Stdout = out
@@ -520,7 +555,11 @@ func (s *supervisor) componentKubeconfig(name, user string) error {
 }
 
 func (s *supervisor) writeComponentKubeconfigs() error {
-	for _, n := range []string{"controller-manager", "scheduler", "kwok", "admin"} {
+	names := []string{"controller-manager", "scheduler", "kwok", "admin"}
+	if s.metricsEnabled() {
+		names = append(names, "metrics-server")
+	}
+	for _, n := range names {
 		if err := s.componentKubeconfig(n, n); err != nil {
 			return err
 		}
@@ -577,7 +616,7 @@ func (s *supervisor) writeUserKubeconfig() error {
 
 func (s *supervisor) apiserverArgs() []string {
 	p := s.pki.path
-	return []string{
+	args := []string{
 		"--bind-address=127.0.0.1",
 		// Only written into the endpoints of the "kubernetes" Service, never
 		// bound: Endpoints may not hold loopback addresses, so a documentation
@@ -606,6 +645,10 @@ func (s *supervisor) apiserverArgs() []string {
 		"--endpoint-reconciler-type=lease",
 		"--v=1",
 	}
+	if s.metricsEnabled() {
+		args = append(args, s.apiserverAggregationArgs()...)
+	}
+	return args
 }
 
 func (s *supervisor) controllerManagerArgs() []string {

@@ -15,7 +15,7 @@ const CORE_LAYERS: readonly (readonly string[])[] = [
   ['yaml', 'objects'],
   ['watch'],
   ['streams'],
-  ['rollout', 'nodes', 'helm'],
+  ['rollout', 'nodes', 'helm', 'metrics'],
   ['portforward'],
   ['apply'],
   ['agent'],

@@ -43,6 +43,7 @@ export const CAPABILITIES = [
   'helmRead',
   'helmRollback',
   'helmUninstall',
+  'top',
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
@@ -147,7 +148,7 @@ const BY_CATEGORY: Readonly<Record<Exclude<Category, 'Custom Resources'>, readon
       plural: 'pods',
       namespaced: true,
       label: 'Pods',
-      capabilities: ['logs', 'exec', 'attach', 'portForward', 'debug'],
+      capabilities: ['logs', 'exec', 'attach', 'portForward', 'debug', 'top'],
     },
     {
       kind: 'Job',
@@ -345,7 +346,7 @@ const BY_CATEGORY: Readonly<Record<Exclude<Category, 'Custom Resources'>, readon
       plural: 'nodes',
       namespaced: false,
       label: 'Nodes',
-      capabilities: ['cordon', 'drain'],
+      capabilities: ['cordon', 'drain', 'top'],
       children: { kind: 'Pod', by: 'node' },
     },
     {
@@ -356,7 +357,7 @@ const BY_CATEGORY: Readonly<Record<Exclude<Category, 'Custom Resources'>, readon
       plural: 'namespaces',
       namespaced: false,
       label: 'Namespaces',
-      capabilities: ['useNamespace'],
+      capabilities: ['useNamespace', 'top'],
     },
     {
       kind: 'CustomResourceDefinition',
@@ -410,10 +411,12 @@ export function kindsWith(capability: Capability): readonly string[] {
 
 /**
  * Tree items that are not objects of a kind but offer actions the same way: a Helm release (its records are
- * Secrets or ConfigMaps; see core/helm). Its items carry these capabilities' tags.
+ * Secrets or ConfigMaps; see core/helm), a scope under a context. Their items carry these capabilities' tags.
  */
-export const ITEM_CAPABILITIES: Readonly<Record<'HelmRelease', readonly Capability[]>> = {
+export const ITEM_CAPABILITIES: Readonly<Record<'HelmRelease' | 'Scope', readonly Capability[]>> = {
   HelmRelease: ['helmRead', 'helmRollback', 'helmUninstall'],
+  /** A context's Cluster, All namespaces and namespace items: Top (nodes, all pods, the namespace's pods). */
+  Scope: ['top'],
 };
 
 /** The tag a tree item carries in its contextValue when its kind has the capability. */
@@ -459,4 +462,5 @@ export const ACTIONS: Readonly<Record<string, Capability>> = {
   helmDiff: 'helmRead',
   helmRollback: 'helmRollback',
   helmUninstall: 'helmUninstall',
+  showTop: 'top',
 };

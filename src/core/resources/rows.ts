@@ -1,4 +1,5 @@
 import type { KubeObject } from './kubeObject';
+import { cpuMillis, memoryBytes, sumContainerResources, type Amounts } from './quantity';
 import { parseLabelSelector } from './labelSelector';
 
 /** What every row of a watched list has: the identity the cache sorts and replaces by. */
@@ -26,6 +27,11 @@ export interface ResourceRow extends Row {
   readonly selector?: Readonly<Record<string, string>>;
   /** Pods: the node they run on. */
   readonly nodeName?: string;
+  /** Pods: the sum of their containers' requests and limits (millicores, bytes), where every container sets one. */
+  readonly requests?: Amounts;
+  readonly limits?: Amounts;
+  /** Nodes: what pods may use (status.allocatable), for the percentages `kubectl top node` shows. */
+  readonly allocatable?: Amounts;
 }
 
 type Obj = KubeObject & { spec?: Record<string, unknown>; status?: Record<string, unknown> };
@@ -168,7 +174,18 @@ export function toRow(kind: string, obj: KubeObject): ResourceRow | undefined {
     labels: internMap(stringMap(meta.labels)),
     selector: internMap(selector),
     nodeName: kind === 'Pod' && typeof spec?.nodeName === 'string' ? intern(spec.nodeName) : undefined,
+    requests: kind === 'Pod' ? sumContainerResources(spec?.containers, 'requests') : undefined,
+    limits: kind === 'Pod' ? sumContainerResources(spec?.containers, 'limits') : undefined,
+    allocatable: kind === 'Node' ? allocatableOf((obj as Obj).status) : undefined,
   };
+}
+
+function allocatableOf(status: Record<string, unknown> | undefined): Amounts | undefined {
+  const a = status?.allocatable as Record<string, unknown> | undefined;
+  if (!a) return undefined;
+  const cpu = cpuMillis(a.cpu);
+  const memory = memoryBytes(a.memory);
+  return { ...(cpu !== undefined ? { cpu } : {}), ...(memory !== undefined ? { memory } : {}) };
 }
 
 function stringMap(value: unknown): Record<string, string> | undefined {

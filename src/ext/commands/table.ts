@@ -1,3 +1,4 @@
+import type { TopDocuments } from '../documents/topDocument';
 import * as vscode from 'vscode';
 import type { KubeconfigService } from '../../core/kube/kubeconfigService';
 import type { SessionRegistry } from '../../core/watch/clusterSession';
@@ -38,6 +39,7 @@ export interface CommandServices {
   nodes: NodeCommands;
   events: EventsTimeline;
   helm: HelmActions;
+  top: TopDocuments;
 }
 
 function asNode(value: unknown): Node | undefined {
@@ -59,6 +61,14 @@ export function buildCommandTable(s: CommandServices): CommandTable {
       run: (arg) => s.events.show(arg),
     },
     ...s.helm.commands(),
+    [Commands.showTop]: {
+      title: 'opening Top',
+      run: (arg, sort) => s.top.show(arg, sort),
+    },
+    [Commands.sortTop]: {
+      title: 'sorting Top',
+      run: (arg, by) => s.top.sort(arg, by),
+    },
     [Commands.refresh]: {
       title: 'refreshing the clusters',
       // Reloading announces the change: sessions are reset and the tree rebuilt by their listeners.

@@ -27,6 +27,14 @@ import type { KubeObject } from '../../core/resources/kubeObject';
 import type { Row } from '../../core/resources/rows';
 import { helmRecordKeys, kindForManifestObject } from '../../core/helm/releaseTree';
 import { latestReleases, toRecordRow, type HelmRecordRow } from '../../core/helm/release';
+import { scopeId, type MetricsScope, type MetricsService } from '../../core/metrics/metricsService';
+import {
+  nodeUsageDescription,
+  nodeUsageTooltip,
+  podUsageDescription,
+  podUsageTooltip,
+} from '../../core/metrics/usageText';
+import type { UsageText } from './treeItems';
 
 /** Under "Cluster", kinds are listed by category in this order. */
 const CATEGORY_ORDER: readonly Category[] = ['Cluster', ...NAMESPACED_CATEGORIES];
@@ -74,7 +82,24 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
     private readonly pageSize: () => number,
     private readonly policy: (context: string) => ContextPolicy = () => 'normal',
     private readonly throttleMs = 250,
+    private readonly metrics?: MetricsService,
   ) {
+    if (metrics) {
+      // New numbers repaint the folders (and expanded objects) that show the pods or nodes of that scope.
+      this.store.add(
+        metrics.onDidChange(({ context, scope }) => {
+          const prefix = `${context}|${scope.kind === 'nodes' ? 'nodes' : 'pods/'}`;
+          for (const [id, nodes] of this.metricsDependents)
+            if (id.startsWith(prefix)) for (const n of nodes) this.schedule(n);
+        }),
+      );
+      // Found absent (or refused): the context says so once, in one line.
+      this.store.add(
+        metrics.onDidChangeAvailability((context) => {
+          if (metrics.availability(context).state === 'absent') this.schedule(this.nodes.context(context));
+        }),
+      );
+    }
     this.store.add(
       sessions.onDidChangeList(({ context, key }) => {
         for (const node of this.dependents.get(`${context}|${keyId(key)}`) ?? []) this.schedule(node);
@@ -90,13 +115,65 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
   refreshAll(): void {
     this.nodes.clear();
     this.dependents.clear();
+    this.metricsDependents.clear();
+    // What the rebuilt tree shows holds its metrics again as VS Code asks for the expanded nodes' children.
+    const held = this.metricsHolders;
+    this.metrics?.releaseWhere((holder) => held.has(holder));
+    held.clear();
     this.pending.clear();
     this.changed.fire(undefined);
   }
 
   /** Attach to the TreeView: collapsed folders release their watches after a grace period. */
   attach(view: vscode.TreeView<Node>): vscode.Disposable {
-    return view.onDidCollapseElement(({ element }) => this.releaseHeldBy(element));
+    this.metrics?.setVisible('tree', view.visible);
+    const collapse = view.onDidCollapseElement(({ element }) => this.releaseHeldBy(element));
+    // Metrics are read only while the view is visible.
+    const visibility = view.onDidChangeVisibility(({ visible }) => this.metrics?.setVisible('tree', visible));
+    return {
+      dispose: () => {
+        collapse.dispose();
+        visibility.dispose();
+      },
+    };
+  }
+
+  /** Nodes that show the usage of a metrics scope (`context|scope id`): repainted when it is read again. */
+  private readonly metricsDependents = new Map<string, Set<Node>>();
+
+  /** A node shows pods or nodes: their usage is read while it is expanded (and the view visible). */
+  private readonly metricsHolders = new Set<string>();
+
+  private holdMetrics(node: Node, context: string, scope: MetricsScope): void {
+    if (!this.metrics) return;
+    this.metrics.hold(node.id, context, scope);
+    this.metricsHolders.add(node.id);
+    const id = `${context}|${scopeId(scope)}`;
+    let set = this.metricsDependents.get(id);
+    if (!set) this.metricsDependents.set(id, (set = new Set()));
+    set.add(node);
+  }
+
+  /** CPU and memory of a pod or node item, when metrics have been read. */
+  private usageOf(node: ResourceNode): UsageText | undefined {
+    const { row } = node;
+    if (!this.metrics) return undefined;
+    if (row.kind === 'Pod' && row.namespace) {
+      const usage = this.metrics.podUsage(node.context, row.namespace, row.name);
+      return (
+        usage && { description: podUsageDescription(usage), tooltip: podUsageTooltip(usage, row.requests, row.limits) }
+      );
+    }
+    if (row.kind === 'Node') {
+      const usage = this.metrics.nodeUsage(node.context, row.name);
+      return (
+        usage && {
+          description: nodeUsageDescription(usage, row.allocatable),
+          tooltip: nodeUsageTooltip(usage, row.allocatable),
+        }
+      );
+    }
+    return undefined;
   }
 
   /**
@@ -106,6 +183,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
    */
   private releaseHeldBy(collapsed: Node): void {
     const nested = `${collapsed.id}:`;
+    this.metrics?.releaseWhere((holder) => holder === collapsed.id || holder.includes(nested));
     for (const [holder, lists] of this.held) {
       if (holder !== collapsed.id && !holder.includes(nested)) continue;
       for (const { context, key } of lists) this.sessions.get(context).release(key, holder);
@@ -181,7 +259,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
         return toTreeItem(node, this.filters.get(node.id), snap?.state === 'ready' ? snap.items.length : undefined);
       }
       case 'resource':
-        return toTreeItem(node, undefined, undefined, this.capabilities(node));
+        return toTreeItem(node, undefined, undefined, this.capabilities(node), this.usageOf(node));
       case 'helmRelease':
         return helmReleaseItem(node, this.helmCapabilities(node));
       default:
@@ -290,6 +368,10 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
       this.nodes.scope(parent.context, { kind: 'cluster' }),
       this.nodes.scope(parent.context, { kind: 'allNamespaces' }),
     ];
+    // A context without metrics says so once, here; nothing polls it.
+    const metrics = this.metrics?.availability(parent.context);
+    // (A refusal, 403, is written to the log once instead: the context's one explanation line stays RBAC's own.)
+    if (metrics?.state === 'absent') out.push(this.nodes.message(parent.id, metrics.message, 'info'));
     const snap = this.hold(parent, parent.context, NAMESPACES);
     const filter = this.filters.get(parent.id);
     let names: string[];
@@ -458,6 +540,9 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
 
   private folderChildren(folder: FolderNode): Node[] {
     const snap = this.hold(folder, folder.context, folder.key);
+    if (folder.key.kind === 'Pod')
+      this.holdMetrics(folder, folder.context, { kind: 'pods', namespace: folder.key.namespace });
+    if (folder.key.kind === 'Node') this.holdMetrics(folder, folder.context, { kind: 'nodes' });
     const loading = snap.state === 'idle' || snap.state === 'syncing';
     if (loading && snap.items.length === 0) return [this.nodes.message(folder.id, 'Loading…', 'loading')];
     if (snap.state === 'failed' && snap.error) return [this.nodes.message(folder.id, snap.error.message, 'error')];
@@ -535,6 +620,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
           ? (child) => child.nodeName === row.name
           : (child) => child.ownerUids?.includes(row.uid) ?? false;
     const snap = this.hold(parent, parent.context, key);
+    if (key.kind === 'Pod') this.holdMetrics(parent, parent.context, { kind: 'pods', namespace: key.namespace });
     if (snap.state === 'idle' || snap.state === 'syncing')
       return [this.nodes.message(parent.id, 'Loading…', 'loading')];
     if (snap.state === 'failed' && snap.error) return [this.nodes.message(parent.id, snap.error.message, 'error')];

@@ -76,7 +76,9 @@ export function scopeItem(node: ScopeNode, isWindowNamespace: boolean, filter: s
   item.description = [isWindowNamespace ? '● this window' : '', filter ? `filter: ${filter}` : '']
     .filter(Boolean)
     .join(' · ');
-  item.contextValue = `scope scope:${node.scope.kind} filterable`;
+  item.contextValue = [`scope scope:${node.scope.kind} filterable`, ...ITEM_CAPABILITIES.Scope.map(capabilityTag)].join(
+    ' ',
+  );
   return item;
 }
 
@@ -86,11 +88,18 @@ export interface Capabilities {
   readonly cannot: readonly string[];
 }
 
+/** CPU and memory of a pod or node item (from metrics.k8s.io): a description part and tooltip lines. */
+export interface UsageText {
+  readonly description: string;
+  readonly tooltip: readonly string[];
+}
+
 export function toTreeItem(
   node: Exclude<Node, { type: 'context' | 'scope' }>,
   filter?: string,
   count?: number,
   capabilities?: Capabilities,
+  usage?: UsageText,
 ): vscode.TreeItem {
   switch (node.type) {
     case 'category': {
@@ -123,6 +132,7 @@ export function toTreeItem(
         row.kind !== node.key.kind ? row.kind : '',
         !node.key.namespace && row.namespace ? row.namespace : '',
         row.status,
+        usage?.description ?? '',
       ]
         .filter(Boolean)
         .join(' · ');
@@ -135,6 +145,7 @@ export function toTreeItem(
         `${row.kind} ${row.namespace ? `${row.namespace}/` : ''}${row.name}`,
         row.status,
         row.created ? `created ${row.created}` : '',
+        ...(usage?.tooltip ?? []),
         ...(capabilities?.cannot ?? []),
       ]
         .filter(Boolean)

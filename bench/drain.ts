@@ -8,7 +8,7 @@ import { ClusterClient } from '../src/core/kube/clusterClient';
 import { ADMIT_EVERYTHING } from '../src/core/kube/changeGuard';
 import { loadKubeconfig } from '../src/core/kube/kubeconfig';
 import { drainNode } from '../src/core/nodes/drain';
-import { median, type BenchRecord } from './lib';
+import { median, pool, type BenchRecord } from './lib';
 
 const PODS = 100;
 const NS = 'bench-drain';
@@ -27,15 +27,6 @@ function kubectl(kubeconfig: string, args: string[]): Promise<{ ms: number; stdo
       },
     );
   });
-}
-
-async function pool<T>(items: readonly T[], width: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < items.length) await work(items[next++]!);
-    }),
-  );
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

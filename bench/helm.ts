@@ -13,7 +13,8 @@ import { WatchedList } from '../src/core/watch/watchedList';
 import { silentLogger } from '../src/core/common/logger';
 import { latestReleases, toRecordRow, HELM_OWNER_SELECTOR, type HelmRecordRow } from '../src/core/helm/release';
 import type { KubeObject } from '../src/core/resources/kubeObject';
-import { median, type BenchRecord } from './lib';
+import { median, pool, type BenchRecord } from './lib';
+import { untilReady } from './lists';
 
 const RELEASES = 200;
 const NS = 'bench-helm';
@@ -32,34 +33,6 @@ function run(
   });
 }
 
-async function pool<T>(items: readonly T[], width: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < items.length) await work(items[next++]!);
-    }),
-  );
-}
-
-function untilReady(list: WatchedList<HelmRecordRow>): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the helm records did not list in 120 s')), 120_000);
-    const check = (): void => {
-      const snap = list.snapshot();
-      if (snap.state === 'ready') {
-        clearTimeout(timer);
-        resolve();
-      } else if (snap.state === 'failed') {
-        clearTimeout(timer);
-        reject(snap.error ?? new Error('failed'));
-      }
-    };
-    list.onDidChange(check);
-    list.start();
-    check();
-  });
-}
-
 /** The tree's way: both record lists of all namespaces, rows projected as they arrive, then the latest per release. */
 export async function ourList(client: ClusterClient): Promise<{ ms: number; releases: number }> {
   const started = performance.now();
@@ -74,7 +47,7 @@ export async function ourList(client: ClusterClient): Promise<{ ms: number; rele
       ),
   );
   try {
-    await Promise.all(lists.map(untilReady));
+    await Promise.all(lists.map((list) => untilReady(list, 'the helm records')));
     const releases = latestReleases(lists.flatMap((l) => l.snapshot().items));
     return { ms: performance.now() - started, releases: releases.length };
   } finally {

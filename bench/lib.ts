@@ -39,3 +39,13 @@ export function record(r: BenchRecord): void {
     `  ${r.name}: ${r.value.toFixed(1)} ${r.unit}${r.floor ? ` (floor ${r.floor.toFixed(1)}, ratio ${ratio})` : ''}`,
   );
 }
+
+/** Runs `work` on every item, at most `width` at a time. */
+export async function pool<T>(items: readonly T[], width: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
+}

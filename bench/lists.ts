@@ -3,7 +3,7 @@ import { ClusterClient } from '../src/core/kube/clusterClient';
 import { ADMIT_EVERYTHING } from '../src/core/kube/changeGuard';
 import { loadKubeconfig } from '../src/core/kube/kubeconfig';
 import { WatchedList } from '../src/core/watch/watchedList';
-import { toRow, type ResourceRow } from '../src/core/resources/rows';
+import { toRow, type ResourceRow, type Row } from '../src/core/resources/rows';
 import { silentLogger } from '../src/core/common/logger';
 
 export function podList(kubeconfig: string, path = '/api/v1/pods'): WatchedList<ResourceRow> {
@@ -20,9 +20,10 @@ export function podList(kubeconfig: string, path = '/api/v1/pods'): WatchedList<
   );
 }
 
-export async function untilReady(list: WatchedList<ResourceRow>): Promise<void> {
+/** Starts the list and resolves once it is ready (every page read), or rejects on failure or after 120 s. */
+export async function untilReady<R extends Row>(list: WatchedList<R>, what = 'list'): Promise<void> {
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('list did not become ready in 120 s')), 120_000);
+    const timer = setTimeout(() => reject(new Error(`${what} did not become ready in 120 s`)), 120_000);
     const check = (): void => {
       const snap = list.snapshot();
       if (snap.state === 'ready') {

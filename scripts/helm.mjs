@@ -9,13 +9,12 @@
 // test/cluster/helm/go.mod and go.sum. Seeding runs helm with HELM_CACHE_HOME, HELM_CONFIG_HOME and HELM_DATA_HOME
 // in a temp folder (no repositories, no plugins, no internet): `helm install` of test/fixtures/helm/kwb-demo as
 // release `kwb-demo` in namespace `helm-demo`, then `helm upgrade` with other values (revision 2).
-import { execFile, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cacheRoot } from './cluster.mjs';
+import { goBinary } from './lib/goBinary.mjs';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const helmModuleDir = join(repoRoot, 'test', 'cluster', 'helm');
@@ -32,50 +31,15 @@ function ldflags() {
   return `-s -w -X helm.sh/helm/v3/internal/version.version=${helmVersion()}`;
 }
 
-export function sourceHash() {
-  const h = createHash('sha256');
-  h.update(ldflags());
-  for (const f of ['go.mod', 'go.sum']) {
-    h.update('\0');
-    h.update(readFileSync(join(helmModuleDir, f)));
-  }
-  return h.digest('hex').slice(0, 16);
-}
+const binary = goBinary({
+  name: 'helm',
+  moduleDir: helmModuleDir,
+  pkg: 'helm.sh/helm/v3/cmd/helm',
+  ldflags,
+  version: helmVersion,
+});
 
-export function binaryPath() {
-  return join(cacheRoot(), `helm-${sourceHash()}`, 'helm');
-}
-
-/** Builds helm if it is not cached yet; resolves to its path. */
-export async function build({ quiet = false } = {}) {
-  const bin = binaryPath();
-  if (existsSync(bin)) return bin;
-  mkdirSync(dirname(bin), { recursive: true });
-  const tmp = `${bin}.tmp-${process.pid}`;
-  const log = (m) => {
-    if (!quiet) process.stderr.write(`helm: ${m}\n`);
-  };
-  log(`building helm ${helmVersion()} from ${relative(repoRoot, helmModuleDir)} into ${bin}`);
-  const started = Date.now();
-  await new Promise((resolveP, reject) => {
-    const child = spawn(
-      'go',
-      ['build', '-trimpath', '-buildvcs=false', `-ldflags=${ldflags()}`, '-o', tmp, 'helm.sh/helm/v3/cmd/helm'],
-      {
-        cwd: helmModuleDir,
-        stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'],
-        env: { ...process.env, GOFLAGS: [process.env.GOFLAGS, '-mod=readonly'].filter(Boolean).join(' ') },
-      },
-    );
-    child.on('error', reject);
-    child.on('exit', (code, signal) =>
-      code === 0 ? resolveP() : reject(new Error(`go build of helm failed (${signal ?? `exit ${code}`})`)),
-    );
-  });
-  renameSync(tmp, bin);
-  log(`built in ${Math.round((Date.now() - started) / 1000)}s`);
-  return bin;
-}
+export const { sourceHash, binaryPath, build } = binary;
 
 /** An environment in which helm touches nothing of the user's (temp cache, config and data homes). */
 export function isolatedEnv(baseEnv = process.env) {

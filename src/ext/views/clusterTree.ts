@@ -88,6 +88,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
       // New numbers repaint the folders (and expanded objects) that show the pods or nodes of that scope.
       this.store.add(
         metrics.onDidChange(({ context, scope }) => {
+          this.paintGeneration++;
           const prefix = `${context}|${scope.kind === 'nodes' ? 'nodes' : 'pods/'}`;
           for (const [id, nodes] of this.metricsDependents)
             if (id.startsWith(prefix)) for (const n of nodes) this.schedule(n);
@@ -113,6 +114,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
   }
 
   refreshAll(): void {
+    this.paintGeneration++;
     this.nodes.clear();
     this.dependents.clear();
     this.metricsDependents.clear();
@@ -258,8 +260,16 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
         const snap = this.sessions.get(node.context).peek(node.key);
         return toTreeItem(node, this.filters.get(node.id), snap?.state === 'ready' ? snap.items.length : undefined);
       }
-      case 'resource':
-        return toTreeItem(node, undefined, undefined, this.capabilities(node), this.usageOf(node));
+      case 'resource': {
+        // VS Code asks again for every child of a refreshed folder: under a churn, a folder showing 50,000 rows
+        // would build 50,000 items four times a second. A row's item is rebuilt only when its row changed or
+        // something all items show did (permissions, metrics: see paintGeneration).
+        const cached = this.resourceItems.get(node);
+        if (cached?.row === node.row && cached.generation === this.paintGeneration) return cached.item;
+        const item = toTreeItem(node, undefined, undefined, this.capabilities(node), this.usageOf(node));
+        this.resourceItems.set(node, { row: node.row, generation: this.paintGeneration, item });
+        return item;
+      }
       case 'helmRelease':
         return helmReleaseItem(node, this.helmCapabilities(node));
       default:
@@ -308,6 +318,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
 
   /** Some answer changed how items look, not which items exist: ask VS Code to repaint, at most every throttle. */
   private scheduleRepaint(): void {
+    this.paintGeneration++;
     if (this.repaintTimer) return;
     this.repaintTimer = setTimeout(() => {
       this.repaintTimer = undefined;
@@ -315,6 +326,12 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
     }, this.throttleMs);
   }
   private repaintTimer: NodeJS.Timeout | undefined;
+  /** Bumped whenever something every resource item shows may have changed: cached items are then rebuilt. */
+  private paintGeneration = 0;
+  private readonly resourceItems = new WeakMap<
+    ResourceNode,
+    { row: ResourceRow; generation: number; item: vscode.TreeItem }
+  >();
 
   getParent(): undefined {
     return undefined;

@@ -148,7 +148,10 @@ async function pagingRows(kubeconfig: string, record: (r: BenchRecord) => void):
   const gcNote =
     `over the whole phase ${paging.slowCalls} getChildren call(s) took over 50 ms, ${paging.slowCallsWithGc} of them ` +
     `with a garbage collection inside (${paging.gcPausesMs.length} collections, longest ` +
-    `${Math.max(0, ...paging.gcPausesMs).toFixed(0)} ms)`;
+    `${Math.max(0, ...paging.gcPausesMs).toFixed(0)} ms); CPU time of the process during the slow calls: median ` +
+    `${median(paging.slowCallsCpuMs).toFixed(1)} ms, max ${Math.max(0, ...paging.slowCallsCpuMs).toFixed(1)} ms ` +
+    `(the rest of their wall time waiting for a core: this 2-core machine also runs the API server, etcd, kwok, the ` +
+    `churn and the browser)`;
   const ms = (v: number[]): string =>
     `p50 ${percentile(v, 50).toFixed(1)} ms, max ${Math.max(...v).toFixed(1)} ms, ${v.length} calls`;
   record({
@@ -173,7 +176,7 @@ async function pagingRows(kubeconfig: string, record: (r: BenchRecord) => void):
     unit: 'ms',
     floor: null,
     target: '<= 50',
-    note: `${ms(paging.filterNameMs)}; "pod-4": ${paging.filterNameRows} rows on the first page`,
+    note: `${ms(paging.filterNameMs)}; "pod-4": ${paging.filterNameRows} rows on the first page; ${gcNote}`,
   });
   record({
     name: `big: filtering ${p.rows} rows by label selector (getChildren with the filter set), p99`,
@@ -181,7 +184,7 @@ async function pagingRows(kubeconfig: string, record: (r: BenchRecord) => void):
     unit: 'ms',
     floor: null,
     target: '<= 50',
-    note: `${ms(paging.filterLabelMs)}; "group=g07": ${paging.filterLabelRows} rows on the first page`,
+    note: `${ms(paging.filterLabelMs)}; "group=g07": ${paging.filterLabelRows} rows on the first page; ${gcNote}`,
   });
   const samples = paging.rssSamples;
   const afterMinute = samples.find((sample) => sample.at >= 60_000) ?? samples[0];

@@ -39,6 +39,9 @@ export interface PagingResult {
   gcPausesMs: number[];
   slowCalls: number;
   slowCallsWithGc: number;
+  /** CPU time the process used during each slow call (ms): far below the call's wall time means it waited for a
+   * core (the machine's other processes), not that it worked. */
+  slowCallsCpuMs: number[];
   /** After a full garbage collection forced by the probe (diagnosis of retention, not what a user sees): about
    * a minute into the churn and at its end. */
   collectedAtMinute?: NodeJS.MemoryUsage;
@@ -209,13 +212,17 @@ async function paging(
     for (const e of list.getEntries()) gcs.push({ start: e.startTime, end: e.startTime + e.duration });
   });
   gcObserver.observe({ entryTypes: ['gc'] });
-  const slow: { start: number; end: number }[] = [];
+  const slow: { start: number; end: number; cpuMs: number }[] = [];
   const timed = (into: number[]): Node[] => {
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const kids = tree.getChildren(pods);
     const t1 = performance.now();
     into.push(t1 - t0);
-    if (t1 - t0 > 50) slow.push({ start: t0, end: t1 });
+    if (t1 - t0 > 50) {
+      const cpu = process.cpuUsage(cpu0);
+      slow.push({ start: t0, end: t1, cpuMs: (cpu.user + cpu.system) / 1000 });
+    }
     for (const kid of kids) tree.getTreeItem(kid);
     return kids;
   };
@@ -286,6 +293,7 @@ async function paging(
       collectedAtEnd,
       gcPausesMs: gcs.map((g) => g.end - g.start),
       slowCalls: slow.length,
+      slowCallsCpuMs: slow.map((c) => c.cpuMs),
       slowCallsWithGc: slow.filter((c) => gcs.some((g) => g.start < c.end && g.end > c.start)).length,
       pageMs,
       refreshMs,

@@ -113,7 +113,7 @@ const SUMMARISERS: Record<string, (obj: Obj) => { status: string; health: Health
  * makes a new string for every occurrence; 50,000 pods hold the same few hundred values. Bounded: when full it
  * starts over (rows keep what they have; only sharing with later rows is lost).
  */
-const INTERN_LIMIT = 20_000;
+const INTERN_LIMIT = 4096;
 const internedStrings = new Map<string, string>();
 const internedMaps = new Map<string, Readonly<Record<string, string>>>();
 

@@ -77,7 +77,10 @@ async function patch(client: ClusterClient, namespace: string, rate: number, sec
     const due = Math.floor(((performance.now() - t0) / 1000) * rate);
     while (sent < due && inflight.size < CONCURRENCY) {
       const name = names[sent % names.length]!;
-      const body = JSON.stringify({ metadata: { labels: { 'kwb-churn': String(sent) } } });
+      // The pass over the pods, in a cycle of 7: each patch changes its pod (a watch event), while the objects stay
+      // the same size (a unique value per patch would grow every object, and read as a leak in the heap figures).
+      const pass = Math.floor(sent / names.length) % 7;
+      const body = JSON.stringify({ metadata: { labels: { 'kwb-churn': `pass-${pass}` } } });
       const p = client
         .request(`/api/v1/namespaces/${namespace}/pods/${name}`, {
           method: 'PATCH',

@@ -185,6 +185,8 @@ export async function pagingUnderChurn(
   pods: number,
   churn: { command: string; args: string[]; cwd: string },
   churnSeconds: number,
+  /** When the churn has passed over every pod: the heap baseline of the retention figure. */
+  baselineMs: number,
 ): Promise<HostMemoryProbeResult> {
   const vsix = packagedVsix();
   const dir = mkdtempSync(join(tmpdir(), 'kwb-bench-paging-'));
@@ -198,7 +200,11 @@ export async function pagingUnderChurn(
       probe,
       dir,
       'paging',
-      { KWB_BENCH_PAGING: '1', KWB_BENCH_CHURN: JSON.stringify(churn) },
+      {
+        KWB_BENCH_PAGING: '1',
+        KWB_BENCH_CHURN: JSON.stringify(churn),
+        KWB_BENCH_CHURN_BASELINE_MS: String(baselineMs),
+      },
       (churnSeconds + 900) * 1000,
     );
   } finally {

@@ -1,23 +1,13 @@
 // Apply: right-click a manifest in the Explorer, apply it to the cluster, read the report.
 import assert from 'node:assert/strict';
-import { clickMenuItem, eventually, expand, openContextMenu, openViewContainer, row, treeOf } from './workbench.mjs';
+import { clickMenuItem, eventually, explorerItem, openContextMenu } from './workbench.mjs';
 
 export default [
   {
     name: 'applies a manifest from the Explorer context menu and shows the report',
     needsCluster: true,
     async run({ page, screenshot, log }) {
-      // The extension's menus exist once the workbench has read its contributions: its view container shows that.
-      await openViewContainer(page, 'Kube Workbench');
-      await treeOf(page, 'Clusters').waitFor({ state: 'visible', timeout: 60_000 });
-      await openViewContainer(page, 'Explorer');
-      const tree = treeOf(page, 'Files Explorer');
-      await tree.waitFor({ state: 'visible', timeout: 60_000 });
-      const folder = row(tree, 'apply', 1).first();
-      await folder.waitFor({ state: 'visible', timeout: 60_000 });
-      await expand(folder);
-      const file = row(tree, 'multi.yaml', 2).first();
-      await file.waitFor({ state: 'visible', timeout: 30_000 });
+      const { item: file } = await explorerItem(page, 'apply', 'multi.yaml');
 
       const items = await eventually(async () => {
         const found = await openContextMenu(page, file);

@@ -1,7 +1,7 @@
 // A chart in the workspace (test/fixtures/workspace/charts/kwb-demo, with a deliberate schema error): its folder's
 // Explorer menu offers the chart commands, and Validate Chart puts the problem on the template file.
 import assert from 'node:assert/strict';
-import { clickMenuItem, eventually, expand, openContextMenu, openViewContainer, row, treeOf } from './workbench.mjs';
+import { clickMenuItem, eventually, expand, explorerItem, openContextMenu, row } from './workbench.mjs';
 
 const CHART_COMMANDS = ['Helm: Render Chart…', 'Helm: Validate Chart…', 'Helm: Preview Upgrade…'];
 
@@ -10,16 +10,7 @@ export default [
     name: 'a chart folder offers Render, Validate and Preview Upgrade; Validate marks the template',
     needsCluster: true,
     async run({ page, screenshot, log }) {
-      await openViewContainer(page, 'Kube Workbench');
-      await treeOf(page, 'Clusters').waitFor({ state: 'visible', timeout: 60_000 });
-      await openViewContainer(page, 'Explorer');
-      const tree = treeOf(page, 'Files Explorer');
-      await tree.waitFor({ state: 'visible', timeout: 60_000 });
-      const charts = row(tree, 'charts', 1).first();
-      await charts.waitFor({ state: 'visible', timeout: 60_000 });
-      await expand(charts);
-      const chart = row(tree, 'kwb-demo', 2).first();
-      await chart.waitFor({ state: 'visible', timeout: 30_000 });
+      const { tree, folder: charts, item: chart } = await explorerItem(page, 'charts', 'kwb-demo');
 
       // The folders holding a Chart.yaml are found a moment after activation.
       const items = await eventually(async () => {

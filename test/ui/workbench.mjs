@@ -113,3 +113,21 @@ export async function collapseAll(page, tree) {
 function escape(s) {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+/**
+ * The Explorer's rows for `folder` (at the workspace root) and `name` inside it, expanded and visible. The extension's
+ * menus exist once the workbench has read its contributions: its view container is shown first.
+ */
+export async function explorerItem(page, folder, name) {
+  await openViewContainer(page, 'Kube Workbench');
+  await treeOf(page, 'Clusters').waitFor({ state: 'visible', timeout: 60_000 });
+  await openViewContainer(page, 'Explorer');
+  const tree = treeOf(page, 'Files Explorer');
+  await tree.waitFor({ state: 'visible', timeout: 60_000 });
+  const folderRow = row(tree, folder, 1).first();
+  await folderRow.waitFor({ state: 'visible', timeout: 60_000 });
+  await expand(folderRow);
+  const item = row(tree, name, 2).first();
+  await item.waitFor({ state: 'visible', timeout: 30_000 });
+  return { tree, folder: folderRow, item };
+}

@@ -99,6 +99,8 @@ export async function undo(client: JsonTransport, ref: ObjectRef, toRevision?: n
   let generation: unknown;
   // A conflict from the controller writing status (the resourceVersion moves, the generation does not) is not a
   // change to what undo replaces: read again and retry. A new generation is someone else's change to the spec.
+  // During a rollout the controller writes status each time a pod becomes ready, so a few tries may all lose the
+  // race: up to UNDO_ATTEMPTS, a little later each time.
   for (let attempt = 1; ; attempt++) {
     const { object, revisions } = await history(client, ref);
     const now = (object.metadata as { generation?: unknown } | undefined)?.generation;
@@ -112,10 +114,13 @@ export async function undo(client: JsonTransport, ref: ObjectRef, toRevision?: n
       return done(ref, 'rolled back');
     } catch (err) {
       if (!(err instanceof KubeError && err.kind === 'conflict')) throw err;
-      if (attempt >= 3) throw concurrentChange(ref, kind, err);
+      if (attempt >= UNDO_ATTEMPTS) throw concurrentChange(ref, kind, err);
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
     }
   }
 }
+
+const UNDO_ATTEMPTS = 8;
 
 function concurrentChange(ref: ObjectRef, kind: RolloutKind, cause?: unknown): KubeError {
   return new KubeError(

@@ -43,15 +43,35 @@ export function codeServerBin() {
   return bin;
 }
 
-/** A free TCP port on 127.0.0.1. */
-export function freePort() {
+/**
+ * A free TCP port on 127.0.0.1, below the kernel's ephemeral range where there is one (Linux): a port from ":0" is
+ * in that range, and until code-server binds it any outgoing connection on the machine may be given it as its local
+ * port (then code-server fails with "address already in use"). test/cluster/supervisor.go picks its ports the same way.
+ */
+export async function freePort() {
+  let low = 0;
+  try {
+    low = Number(fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+  } catch {}
+  const first = 10_000;
+  if (Number.isInteger(low) && low - first >= 1000) {
+    for (let i = 0; i < 50; i++) {
+      const port = first + Math.floor(Math.random() * (low - first));
+      if (await listenable(port)) return port;
+    }
+  }
+  return listenable(0);
+}
+
+/** Listens on 127.0.0.1:port (0: any) and closes again; resolves to the port, or 0 when it is taken. */
+function listenable(port) {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
+    srv.on('error', (err) => (port !== 0 && err.code === 'EADDRINUSE' ? resolve(0) : reject(err)));
+    srv.listen(port, '127.0.0.1', () => {
+      const { port: bound } = srv.address();
+      srv.close(() => resolve(bound));
     });
   });
 }

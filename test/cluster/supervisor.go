@@ -184,14 +184,81 @@ func randomToken() string {
 	return hex.EncodeToString(b)
 }
 
-// freePort asks the kernel for a free port on 127.0.0.1.
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
+// freePorts picks n distinct free ports on 127.0.0.1 for the components, below the kernel's ephemeral range. A
+// port the kernel hands out for ":0" comes from that range, and the components bind theirs seconds later: meanwhile
+// any outgoing connection on the machine (the API server's own to etcd, a browser's, a test's) can be given it as
+// its local port, and the component then fails with "address already in use". Every candidate is held open until
+// all are picked, so the n are also distinct.
+func freePorts(n int) ([]int, error) {
+	low := ephemeralLow()
+	const first = 10000
+	if low-first < 1000 {
+		return kernelPorts(n)
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	var held []net.Listener
+	defer func() {
+		for _, l := range held {
+			_ = l.Close()
+		}
+	}()
+	ports := make([]int, 0, n)
+	start := first + int(randomUint32()%uint32(low-first))
+	for i := 0; i < low-first && len(ports) < n; i++ {
+		p := first + (start-first+i)%(low-first)
+		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p))
+		if err != nil {
+			continue // in use
+		}
+		held = append(held, l)
+		ports = append(ports, p)
+	}
+	if len(ports) < n {
+		return nil, fmt.Errorf("only %d free ports between %d and %d", len(ports), first, low)
+	}
+	return ports, nil
+}
+
+// ephemeralLow is the first port of the kernel's ephemeral range (Linux), or 0 if unknown.
+func ephemeralLow() int {
+	data, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if err != nil {
+		return 0
+	}
+	fields := strings.Fields(string(data))
+	if len(fields) < 1 {
+		return 0
+	}
+	low, err := strconv.Atoi(fields[0])
+	if err != nil {
+		return 0
+	}
+	return low
+}
+
+// kernelPorts asks the kernel for n distinct ports (":0"), for systems whose ephemeral range leaves no room below.
+func kernelPorts(n int) ([]int, error) {
+	var held []net.Listener
+	defer func() {
+		for _, l := range held {
+			_ = l.Close()
+		}
+	}()
+	ports := make([]int, 0, n)
+	for len(ports) < n {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, err
+		}
+		held = append(held, l)
+		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+	}
+	return ports, nil
+}
+
+func randomUint32() uint32 {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
 }
 
 func (s *supervisor) path(elem ...string) string {
@@ -230,12 +297,12 @@ func (s *supervisor) start(ctx context.Context) error {
 	if s.metricsEnabled() {
 		portNames = append(portNames, "metrics-server")
 	}
-	for _, name := range portNames {
-		p, err := freePort()
-		if err != nil {
-			return err
-		}
-		s.ports[name] = p
+	picked, err := freePorts(len(portNames))
+	if err != nil {
+		return fmt.Errorf("ports: %w", err)
+	}
+	for i, name := range portNames {
+		s.ports[name] = picked[i]
 	}
 
 	if err := s.writePKI(); err != nil {

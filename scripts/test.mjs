@@ -93,6 +93,15 @@ for (const step of steps) {
 console.log('\n=== summary');
 for (const r of results)
   console.log(`${r.ok ? 'ok  ' : 'FAIL'} ${r.name} (${r.seconds} s)${r.ok ? '' : ` exit ${r.code}`}`);
+// A CI log is often read from its end only: say there why each failed step failed (its error lines).
+for (const r of results.filter((x) => !x.ok)) {
+  const why = r.tail
+    .split('\n')
+    .filter((line) => /^\s*(ERROR\b|✖|not ok\b|\d+\) |Error: )/.test(line))
+    .slice(-12)
+    .map((line) => `  ${r.name}: ${line.trim().slice(0, 400)}`);
+  console.log(why.length > 0 ? why.join('\n') : `  ${r.name}: no error line in its last output; see above`);
+}
 console.log('screenshots: test-results/screenshots/');
 if (skipped > 0) console.log(`FAIL ${skipped} test(s) skipped: every test must run here (KWB_REQUIRE_CLUSTER=1)`);
 const ok = results.every((r) => r.ok) && skipped === 0;

@@ -17,21 +17,46 @@ import * as vscode from 'vscode';
 import type { KubeWorkbenchApi } from '../src/extension';
 import type { FolderNode, Node } from '../src/ext/views/nodes';
 import { label } from '../test/integration/treeLabel';
+import { controlPlaneProcesses, lowerPriority, mainThreadTimes } from './priority';
 
-export interface PagingResult {
-  /** getChildren of the folder after each "Show more" (ms), until every row was shown. */
-  pageMs: number[];
-  /** getChildren of the folder when the tree announced a change of it (the watch churn), as VS Code asks (ms). */
-  refreshMs: number[];
-  /** getChildren of the folder with a name filter / a label selector set (ms). */
-  filterNameMs: number[];
-  filterLabelMs: number[];
+/** Timings of one kind of getChildren call: wall time, and the part of it the extension host's main thread spent
+ * waiting in a run queue for a core (from /proc's schedstat; empty where that is missing). */
+export interface CallTimes {
+  wallMs: number[];
+  waitingMs: number[];
+  /** The floor: right after each call, JSON.parse of the same fixed document (a few ms of CPU, like a call),
+   * timed the same way. Its tail is what the machine adds to any short piece of work at that moment. */
+  floorMs: number[];
+}
+
+/** One pass of "Show more" through the whole folder and 100 filterings, with the control plane and the churn at
+ * a given nice value. */
+export interface PagingRound {
+  /** The nice value of the control plane's processes and the churn during the round (0: as started). */
+  backgroundNice: number;
+  /** How many of their threads, and of their sessions' scheduling groups, were given that value; the groups left
+   * alone because other processes share them. */
+  backgroundThreads: number;
+  backgroundGroups: number;
+  sharedGroups: string[];
+  /** getChildren of the folder after each "Show more", until every row was shown. */
+  pages: CallTimes;
+  /** getChildren of the folder with a name filter / a label selector set. */
+  filterName: CallTimes;
+  filterLabel: CallTimes;
   /** Rows the name filter and the label selector let through. */
   filterNameRows: number;
   filterLabelRows: number;
   /** Resource rows shown once "Show more" was used up, and how many distinct names. */
   shownRows: number;
   distinctShown: number;
+}
+
+export interface PagingResult {
+  /** First at the processes' own priority, then with the control plane and the churn at nice 10. */
+  rounds: PagingRound[];
+  /** getChildren of the folder when the tree announced a change of it (the watch churn), as VS Code asks (ms). */
+  refreshMs: number[];
   /** RSS every 10 s from the start of the churn (ms since its start, bytes). */
   rssSamples: { at: number; rss: number }[];
   /** Garbage collections during the paging phase: their pauses (ms), and the slow getChildren calls (> 50 ms) that
@@ -39,9 +64,9 @@ export interface PagingResult {
   gcPausesMs: number[];
   slowCalls: number;
   slowCallsWithGc: number;
-  /** CPU time the process used during each slow call (ms): far below the call's wall time means it waited for a
-   * core (the machine's other processes), not that it worked. */
-  slowCallsCpuMs: number[];
+  /** For each slow call, the part of its wall time the main thread waited for a core (ms). */
+  slowCallsWaitingMs: number[];
+  slowCallsWallMs: number[];
   /** After a full garbage collection forced by the probe (diagnosis of retention, not what a user sees): once the
    * churn has passed over every pod ($KWB_BENCH_CHURN_BASELINE_MS after its start) and at its end. */
   collectedAtMinute?: NodeJS.MemoryUsage;
@@ -198,8 +223,9 @@ export async function run(): Promise<void> {
 /**
  * While a churn process changes the namespace's pods ($KWB_BENCH_CHURN: JSON {command, args, cwd}, printing its
  * own JSON summary on stdout): answers every refresh the tree announces for the folder as VS Code would (timing
- * getChildren), pages through the whole folder with "Show more", filters it by name and by label selector, and
- * samples the RSS every 10 s until the churn ends.
+ * getChildren), pages through the whole folder with "Show more" and filters it by name and by label selector twice:
+ * first with every process at its own priority, then with the control plane and the churn at nice 10 (they stand
+ * in for other machines: see priority.ts); and samples the RSS every 10 s until the churn ends.
  */
 async function paging(
   api: Api,
@@ -212,18 +238,33 @@ async function paging(
     for (const e of list.getEntries()) gcs.push({ start: e.startTime, end: e.startTime + e.duration });
   });
   gcObserver.observe({ entryTypes: ['gc'] });
-  const slow: { start: number; end: number; cpuMs: number }[] = [];
-  const timed = (into: number[]): Node[] => {
-    const cpu0 = process.cpuUsage();
+  const slow: { start: number; end: number; waitingMs: number }[] = [];
+  const calls = (): CallTimes => ({ wallMs: [], waitingMs: [], floorMs: [] });
+  const floorDocument = JSON.stringify(
+    Array.from({ length: 2000 }, (_, i) => ({
+      metadata: {
+        name: `pod-${i}`,
+        namespace: 'scale',
+        uid: `uid-${i}`,
+        labels: { app: 'churn', group: `g${i % 20}` },
+      },
+      status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }], restartCount: i % 3 },
+    })),
+  );
+  const timed = (into: CallTimes): Node[] => {
+    const s0 = mainThreadTimes();
     const t0 = performance.now();
     const kids = tree.getChildren(pods);
     const t1 = performance.now();
-    into.push(t1 - t0);
-    if (t1 - t0 > 50) {
-      const cpu = process.cpuUsage(cpu0);
-      slow.push({ start: t0, end: t1, cpuMs: (cpu.user + cpu.system) / 1000 });
-    }
+    const s1 = mainThreadTimes();
+    const waitingMs = s0 && s1 ? s1.waitingMs - s0.waitingMs : NaN;
+    into.wallMs.push(t1 - t0);
+    if (s0 && s1) into.waitingMs.push(waitingMs);
+    if (t1 - t0 > 50) slow.push({ start: t0, end: t1, waitingMs });
     for (const kid of kids) tree.getTreeItem(kid);
+    const f0 = performance.now();
+    JSON.parse(floorDocument);
+    into.floorMs.push(performance.now() - f0);
     return kids;
   };
   const spec = JSON.parse(process.env.KWB_BENCH_CHURN ?? 'null') as {
@@ -233,7 +274,12 @@ async function paging(
   } | null;
   if (!spec) throw new Error('KWB_BENCH_CHURN is not set');
   const churnStarted = Date.now();
-  const churnProcess = spawn(spec.command, spec.args, { cwd: spec.cwd, stdio: ['ignore', 'pipe', 'inherit'] });
+  // In a session of its own (detached), so that its scheduling group holds only it (priority.ts).
+  const churnProcess = spawn(spec.command, spec.args, {
+    cwd: spec.cwd,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    detached: true,
+  });
   let churnOut = '';
   churnProcess.stdout.on('data', (d: Buffer) => (churnOut += d.toString('utf8')));
   const churnDone = new Promise<number>((r) => churnProcess.on('exit', (code) => r(code ?? 1)));
@@ -247,37 +293,65 @@ async function paging(
   const listener = tree.onDidChangeTreeData((e) => {
     const nodes = e === undefined ? [pods] : Array.isArray(e) ? e : [e];
     if (busy || !nodes.some((n) => n.id === pods.id)) return;
-    timed(refreshMs);
+    const into = calls();
+    timed(into);
+    refreshMs.push(...into.wallMs);
   });
+  // The processes that stand in for other machines: the control plane and the churn (see priority.ts).
+  const background = (): number[] => [...controlPlaneProcesses(), ...(churnProcess.pid ? [churnProcess.pid] : [])];
+  const round = async (backgroundNice: number): Promise<PagingRound> => {
+    const lowered = backgroundNice === 0 ? undefined : lowerPriority(background(), backgroundNice);
+    try {
+      // From the first page (setFilter(undefined) before each round resets the folder's pages).
+      const pages = calls();
+      let kids = timed(pages);
+      for (;;) {
+        const more = kids.find((k) => k.type === 'message' && k.severity === 'more');
+        if (!more) break;
+        tree.showMore(pods.id);
+        kids = timed(pages);
+        await sleep(50);
+      }
+      const shown = kids.filter((k) => k.type === 'resource');
+      const distinctShown = new Set(shown.map((k) => (k.type === 'resource' ? k.row.name : ''))).size;
+      const filterName = calls();
+      const filterLabel = calls();
+      let filterNameRows = 0;
+      let filterLabelRows = 0;
+      busy = true;
+      for (let i = 0; i < 100; i++) {
+        tree.setFilter(pods, 'pod-4');
+        filterNameRows = countRows(timed(filterName));
+        tree.setFilter(pods, 'group=g07');
+        filterLabelRows = countRows(timed(filterLabel));
+        await sleep(50);
+      }
+      tree.setFilter(pods, undefined);
+      busy = false;
+      children(pods);
+      return {
+        backgroundNice,
+        backgroundThreads: lowered?.threads ?? 0,
+        backgroundGroups: lowered?.groups ?? 0,
+        sharedGroups: lowered?.sharedGroups ?? [],
+        pages,
+        filterName,
+        filterLabel,
+        filterNameRows,
+        filterLabelRows,
+        shownRows: shown.length,
+        distinctShown,
+      };
+    } finally {
+      lowered?.restore();
+    }
+  };
   try {
     // Let the churn get going before paging.
     await sleep(5000);
-    const pageMs: number[] = [];
-    let kids = timed(pageMs);
-    for (;;) {
-      const more = kids.find((k) => k.type === 'message' && k.severity === 'more');
-      if (!more) break;
-      tree.showMore(pods.id);
-      kids = timed(pageMs);
-      await sleep(50);
-    }
-    const shown = kids.filter((k) => k.type === 'resource');
-    const distinctShown = new Set(shown.map((k) => (k.type === 'resource' ? k.row.name : ''))).size;
-    const filterNameMs: number[] = [];
-    const filterLabelMs: number[] = [];
-    let filterNameRows = 0;
-    let filterLabelRows = 0;
-    busy = true;
-    for (let i = 0; i < 100; i++) {
-      tree.setFilter(pods, 'pod-4');
-      filterNameRows = countRows(timed(filterNameMs));
-      tree.setFilter(pods, 'group=g07');
-      filterLabelRows = countRows(timed(filterLabelMs));
-      await sleep(50);
-    }
-    tree.setFilter(pods, undefined);
-    busy = false;
-    children(pods);
+    const rounds = [await round(0)];
+    await sleep(2000);
+    rounds.push(await round(10));
     // The baseline once the churn has passed over every pod (each carries its churn label from then on).
     const baselineMs = Number(process.env.KWB_BENCH_CHURN_BASELINE_MS ?? 60_000);
     const untilBaseline = baselineMs - (Date.now() - churnStarted);
@@ -291,20 +365,15 @@ async function paging(
     // The observer delivers entries asynchronously: let the last ones arrive.
     await sleep(200);
     return {
+      rounds,
+      refreshMs,
       collectedAtMinute,
       collectedAtEnd,
       gcPausesMs: gcs.map((g) => g.end - g.start),
       slowCalls: slow.length,
-      slowCallsCpuMs: slow.map((c) => c.cpuMs),
+      slowCallsWaitingMs: slow.map((c) => c.waitingMs),
+      slowCallsWallMs: slow.map((c) => c.end - c.start),
       slowCallsWithGc: slow.filter((c) => gcs.some((g) => g.start < c.end && g.end > c.start)).length,
-      pageMs,
-      refreshMs,
-      filterNameMs,
-      filterLabelMs,
-      filterNameRows,
-      filterLabelRows,
-      shownRows: shown.length,
-      distinctShown,
       rssSamples,
       churn: JSON.parse(churnOut.trim().split('\n').pop() ?? 'null') as PagingResult['churn'],
     };

@@ -47,6 +47,12 @@ export interface StartClusterOptions {
   readyTimeoutMs?: number;
   /** How long a first build may take; default 60 minutes. */
   buildTimeoutMs?: number;
+  /**
+   * Start it in a session of its own (setsid), hence in a scheduling group of its own where Linux has autogroups: the
+   * big-cluster bench lowers that group's priority for one round (bench/priority.ts). It still exits with this
+   * process (--exit-with-parent). Default false.
+   */
+  ownSession?: boolean;
 }
 
 export interface LocalCluster {
@@ -171,7 +177,7 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Loca
   if (opts.verbose) args.push('--verbose');
 
   const started = Date.now();
-  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: opts.ownSession === true });
   running.add(child);
   const info: Record<string, string> = {};
   let stderr = '';

@@ -173,11 +173,12 @@ async function pagingRows(kubeconfig: string, record: (r: BenchRecord) => void):
     );
   };
   const niceNote = (r: PagingRound): string =>
-    r.backgroundNice === 0
+    `${r.changedPerSecond.toFixed(0)} pods changed/s in the cache during this round; ` +
+    (r.backgroundNice === 0
       ? 'every process at its own priority: the control plane and the churn compete with the extension host for the 2 cores'
       : `the control plane and the churn at nice ${r.backgroundNice} (${r.backgroundThreads} threads, ${r.backgroundGroups} session group(s)` +
         (r.sharedGroups.length > 0 ? `; left alone, shared with other processes: ${r.sharedGroups.join('; ')}` : '') +
-        `): on a user's machine they are other machines; code-server and the browser at their own priority`;
+        `): on a user's machine they are other machines; code-server and the browser at their own priority`);
   const perPage = Math.round(p.rows / Math.max(1, own.pages.wallMs.length - 1));
   for (const [r, target, suffix] of [
     [lowered, '<= 50', ''],

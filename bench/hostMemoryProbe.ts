@@ -50,6 +50,9 @@ export interface PagingRound {
   /** Resource rows shown once "Show more" was used up, and how many distinct names. */
   shownRows: number;
   distinctShown: number;
+  /** Pods whose row the watch replaced during the round (the churn's changes that reached the cache), per second
+   * of the round: the churn's rate while the round ran, lowered or not. */
+  changedPerSecond: number;
 }
 
 export interface PagingResult {
@@ -209,7 +212,8 @@ export async function run(): Promise<void> {
     listMs,
     settleMs,
   };
-  if (process.env.KWB_BENCH_PAGING === '1') result.paging = await paging(ext.exports, pods, children);
+  if (process.env.KWB_BENCH_PAGING === '1')
+    result.paging = await paging(ext.exports, pods, children, () => sessions.get(context).peek(pods.key)?.items ?? []);
   // Diagnosis only, after the figure: a heap snapshot (which collects garbage first) of the extension host.
   const snapshot = process.env.KWB_BENCH_HOST_MEMORY_SNAPSHOT;
   if (snapshot) {
@@ -231,6 +235,8 @@ async function paging(
   api: Api,
   pods: FolderNode,
   children: (parent: Node | undefined) => Node[],
+  /** The folder's rows in the cache now. */
+  rowsNow: () => readonly object[],
 ): Promise<PagingResult> {
   const { tree } = api;
   const gcs: { start: number; end: number }[] = [];
@@ -301,6 +307,8 @@ async function paging(
   const background = (): number[] => [...controlPlaneProcesses(), ...(churnProcess.pid ? [churnProcess.pid] : [])];
   const round = async (backgroundNice: number): Promise<PagingRound> => {
     const lowered = backgroundNice === 0 ? undefined : lowerPriority(background(), backgroundNice);
+    const rowsAtStart = new Set(rowsNow());
+    const startedAt = performance.now();
     try {
       // From the first page (setFilter(undefined) before each round resets the folder's pages).
       const pages = calls();
@@ -329,7 +337,9 @@ async function paging(
       tree.setFilter(pods, undefined);
       busy = false;
       children(pods);
+      const changed = rowsNow().filter((row) => !rowsAtStart.has(row)).length;
       return {
+        changedPerSecond: changed / ((performance.now() - startedAt) / 1000),
         backgroundNice,
         backgroundThreads: lowered?.threads ?? 0,
         backgroundGroups: lowered?.groups ?? 0,

@@ -75,7 +75,7 @@ function descendantsOf(roots: number[], parents: Map<number, number>): number[] 
 
 /** Sets the nice value of every thread of these processes (Linux keeps it per thread; threads started later
  * inherit their creator's). Returns how many threads were changed. Lowering it again needs root. */
-export function renice(pids: readonly number[], nice: number): number {
+function renice(pids: readonly number[], nice: number): number {
   let threads = 0;
   for (const pid of pids) {
     let tids: string[];
@@ -97,7 +97,7 @@ export function renice(pids: readonly number[], nice: number): number {
 }
 
 /** The autogroup (session scheduling group) of a process, e.g. "/autogroup-1607", or undefined without autogroups. */
-export function autogroupOf(pid: number): string | undefined {
+function autogroupOf(pid: number): string | undefined {
   try {
     return /^(\/autogroup-\d+)/.exec(fs.readFileSync(`/proc/${pid}/autogroup`, 'utf8'))?.[1];
   } catch {
